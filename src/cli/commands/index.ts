@@ -1,0 +1,4 @@
+import type { Command } from "commander";
+
+/** Every CLI subcommand, in help order. Adding a command = one file + one line here. */
+export const commands: Array<(program: Command) => void> = [];

@@ -1,0 +1,38 @@
+import { Command, CommanderError } from "commander";
+import { ConfigError, MLGymError } from "../errors.js";
+import { commands } from "./commands/index.js";
+
+/** Builds the `mlgym` program; every subcommand lives in its own file under `commands/`. */
+export function buildProgram(): Command {
+  const program = new Command("mlgym")
+    .description("A Gym environment and benchmark for AI research agents")
+    .option("--verbose", "print stack traces of errors")
+    .exitOverride()
+    .showHelpAfterError();
+  for (const register of commands) register(program);
+  return program;
+}
+
+/** Runs the CLI and returns the process exit code: 0 ok, 1 failure, 2 bad input or configuration. */
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv, { from: "user" });
+    return typeof process.exitCode === "number" ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      if (error.code === "commander.helpDisplayed" || error.code === "commander.version") return 0;
+      if (error.code === "commander.help") return 0;
+      return 2;
+    }
+    const verbose = program.opts<{ verbose?: boolean }>().verbose === true || argv.includes("--verbose");
+    if (error instanceof MLGymError) {
+      process.stderr.write(`mlgym: ${error.name}: ${error.message}\n`);
+      if (verbose && error.stack) process.stderr.write(`${error.stack}\n`);
+      return error instanceof ConfigError ? 2 : 1;
+    }
+    process.stderr.write(`mlgym: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
+    if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
+    return 1;
+  }
+}
