@@ -31,7 +31,9 @@ export async function main(argv: string[]): Promise<number> {
       if (verbose && error.stack) process.stderr.write(`${error.stack}\n`);
       return error instanceof ConfigError ? 2 : 1;
     }
-    process.stderr.write(`mlgym: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(
+      `mlgym: unexpected error: ${error instanceof Error ? error.message : String(error)}\n`,
+    );
     if (verbose && error instanceof Error && error.stack) process.stderr.write(`${error.stack}\n`);
     return 1;
   }

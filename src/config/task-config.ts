@@ -1,0 +1,87 @@
+import { z } from "zod";
+
+/** A split of a dataset (kept for compatibility with the original's dataset YAML; unused). */
+const splitSchema = z.object({ name: z.string(), file_regex: z.string() }).strict();
+
+/** Dataset YAML, in the original MLGym format. */
+export const datasetConfigSchema = z
+  .object({
+    /** Display name; its upper-cased form heads the dataset's docs in the task description. */
+    name: z.string().min(1),
+    /** Text injected into the task description in place of `{dataset_docs}`. */
+    description: z.string(),
+    /** Local folder (relative to the YAML or its parent folders) or a hub id. */
+    data_path: z.string().min(1),
+    /** Whether `data_path` is a local folder copied into the workspace as `data/`. */
+    is_local: z.boolean().default(false),
+    train_split: splitSchema.nullish(),
+    valid_split: splitSchema.nullish(),
+    test_split: splitSchema.nullish(),
+  })
+  .strict();
+export type DatasetConfig = z.infer<typeof datasetConfigSchema>;
+
+/** Direction in which a metric improves. */
+export const metricDirectionSchema = z.enum(["maximize", "minimize"]);
+export type MetricDirection = z.infer<typeof metricDirectionSchema>;
+
+const relPath = z.string().min(1);
+const metricsSchema = z.record(z.string(), z.number());
+
+/** Task YAML: every field of the original MLGym format, plus metric metadata, hidden files and limits. */
+export const taskConfigSchema = z
+  .object({
+    /** Identifier: gym id `mlgym/<id>`, trajectory file `<id>.traj`. */
+    id: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, "must be letters, digits, '_', '.', '-'"),
+    /** Display name. */
+    name: z.string().min(1),
+    /** Task prompt; `{dataset_docs}` is replaced by the datasets' docs. */
+    description: z.string().min(1),
+    /** Dataset YAML paths, relative to this YAML's folder or one of its parents. */
+    dataset_configs: z.array(relPath).default([]),
+    /** Task kind (evaluation protocol), by the original's class name. */
+    task_entrypoint: z.string().default("CSVSubmissionTasks"),
+    /** Seconds allowed for training commands, the baseline and each evaluation. */
+    training_timeout: z.number().int().positive().nullish(),
+    /** Extra pip requirements of the task (kept for compatibility; the managed runtime is shared). */
+    requirements_path: z.string().nullish(),
+    benchmark_name: z.string().nullish(),
+    use_generic_conda: z.boolean().default(true),
+    /** Files or folders copied into the workspace root. */
+    starter_code: z.array(relPath).default([]),
+    /** Baseline script paths relative to the workspace; the first is run when no scores are recorded. */
+    baseline_paths: z.array(relPath).default([]),
+    /** Recorded baseline metrics; only the first entry is used. */
+    baseline_scores: z.array(metricsSchema).default([]),
+    /** Example of a valid submission (host path). */
+    sample_submission: z.string().nullish(),
+    /** Evaluation script paths relative to the workspace; the first is used. */
+    evaluation_paths: z.array(relPath).default([]),
+    /** Kept for compatibility: evaluation files are always mounted read-only in isolating sandboxes. */
+    evaluation_read_only: z.boolean().default(false),
+    /** The original's unimplemented field; treated like `hidden_files`. */
+    secret_files: z.array(relPath).default([]),
+    memory_path: z.string().nullish(),
+    /** The metric that ranks submissions (default: the first key of the first baseline score). */
+    priority_metric: z.string().optional(),
+    /** Direction of each metric; metrics not listed are treated as `maximize`. */
+    metric_directions: z.record(z.string(), metricDirectionSchema).default({}),
+    /** Workspace-relative paths (ground truth) that only the evaluation may read; the agent never sees them. */
+    hidden_files: z.array(relPath).default([]),
+    /** Absolute tolerance on the priority metric when checking that the baseline reproduces. */
+    tolerance: z.number().nonnegative().optional(),
+    /** Whether the agent's sandbox may reach the network. */
+    network: z.boolean().default(false),
+    /** Resource limits of the agent's sandbox. */
+    limits: z
+      .object({
+        memory_mb: z.number().int().positive().optional(),
+        cpu_seconds: z.number().int().positive().optional(),
+        max_processes: z.number().int().positive().optional(),
+      })
+      .strict()
+      .default({}),
+  })
+  .strict();
+export type TaskConfig = z.infer<typeof taskConfigSchema>;
+export type Metrics = Record<string, number>;

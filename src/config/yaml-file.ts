@@ -1,0 +1,47 @@
+import { readFileSync } from "node:fs";
+import { parse } from "yaml";
+import type { z } from "zod";
+import { ConfigError } from "../errors.js";
+
+/** Reads and parses a YAML file; any I/O or syntax problem becomes a ConfigError naming the file. */
+export function readYamlFile(file: string): unknown {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (cause) {
+    throw new ConfigError(`cannot read file (${(cause as NodeJS.ErrnoException).code ?? cause})`, {
+      file,
+      cause,
+    });
+  }
+  try {
+    return parse(text);
+  } catch (cause) {
+    throw new ConfigError(`invalid YAML: ${(cause as Error).message.split("\n")[0]}`, { file, cause });
+  }
+}
+
+/** Validates `data` with a zod schema; the first problem becomes a ConfigError naming the file and field. */
+export function parseWithSchema<T extends z.ZodType>(schema: T, data: unknown, file: string): z.infer<T> {
+  const result = schema.safeParse(data);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  if (!issue) throw new ConfigError("invalid configuration", { file });
+  const field = issue.path.length > 0 ? issue.path.map(String).join(".") : "(top level)";
+  throw new ConfigError(describeIssue(issue), { file, field });
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case "unrecognized_keys":
+      return `unknown field(s) ${issue.keys.map((k) => `'${k}'`).join(", ")}`;
+    case "invalid_value":
+      return `got an invalid value; allowed: ${issue.values.map((v) => JSON.stringify(v)).join(", ")}`;
+    case "invalid_type":
+      return issue.message.includes("received undefined")
+        ? `required field is missing (expected ${issue.expected})`
+        : `expected ${issue.expected}: ${issue.message}`;
+    default:
+      return issue.message;
+  }
+}

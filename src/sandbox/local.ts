@@ -1,0 +1,136 @@
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+} from "node:fs";
+import { dirname, isAbsolute, join, relative } from "node:path";
+import { SandboxError } from "../errors.js";
+import { type Cgroup, createCgroup } from "./cgroup.js";
+import { MountTable } from "./mount-table.js";
+import type { ExecOptions, ExecResult, Mount, Sandbox, SandboxSpec, ShellProcess } from "./sandbox.js";
+import { limitedArgv, runProcess, spawnShellProcess } from "./spawn.js";
+
+/** Makes a tree read-only for everyone (advisory: the local backend cannot stop a chmod back). */
+function makeReadOnly(path: string): void {
+  const st = lstatSync(path);
+  if (st.isSymbolicLink()) return;
+  if (st.isDirectory()) for (const name of readdirSync(path)) makeReadOnly(join(path, name));
+  chmodSync(path, st.mode & ~0o222);
+}
+
+let counter = 0;
+
+/**
+ * Runs everything directly on the host in a workspace folder, for development. Read-only files are
+ * chmod-ed, hidden files stay outside the workspace, limits apply where the host allows; nothing is enforced
+ * by the kernel, so agent code can reach the whole machine.
+ */
+export class LocalSandbox implements Sandbox {
+  readonly backend = "local";
+  readonly isolated = false;
+  readonly home: string;
+  readonly workspace: string;
+  private readonly files: MountTable;
+  private readonly cgroup: Cgroup | null;
+  private readonly shells: ShellProcess[] = [];
+
+  constructor(private readonly spec: SandboxSpec) {
+    this.home = spec.homeDir;
+    this.workspace = spec.workspaceDir;
+    const table: Mount[] = [{ hostPath: spec.homeDir, path: spec.homeDir, readOnly: false }];
+    for (const m of spec.mounts) {
+      if (isAbsolute(m.path)) continue; // system mounts are visible at the same path already
+      const target = join(this.home, m.path);
+      mkdirSync(dirname(target), { recursive: true });
+      if (existsSync(target)) rmSync(target, { recursive: true, force: true });
+      cpSync(m.hostPath, target, { recursive: true });
+      if (m.readOnly) {
+        makeReadOnly(target);
+        table.push({ hostPath: target, path: target, readOnly: true });
+      }
+    }
+    this.files = new MountTable(table, this.workspace);
+    this.cgroup = createCgroup(`mlgym-local-${process.pid}-${++counter}`, spec.limits);
+  }
+
+  insidePath(hostPath: string): string | undefined {
+    return hostPath;
+  }
+
+  private env(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+    return {
+      ...process.env,
+      ...this.spec.env,
+      ...extra,
+      HOME: this.home,
+      PATH: [...this.spec.path, process.env.PATH ?? "/usr/bin:/bin"].join(":"),
+    };
+  }
+
+  async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
+    let cwd = options.cwd ?? this.workspace;
+    let scratch: string | undefined;
+    if (options.evaluation && this.spec.evaluationMounts.length > 0) {
+      // Evaluation sees the workspace plus hidden files: a scratch view of symlinks, so the workspace never holds them.
+      scratch = mkdtempSync(join(dirname(this.home), "eval-"));
+      const overrides = new Map(this.spec.evaluationMounts.map((m) => [m.path, m.hostPath]));
+      for (const name of readdirSync(this.workspace)) {
+        const rel = relative(this.home, join(this.workspace, name));
+        symlinkSync(overrides.get(rel) ?? join(this.workspace, name), join(scratch, name));
+      }
+      for (const [rel, host] of overrides) {
+        const inWorkspace = relative(relative(this.home, this.workspace), rel);
+        const target = join(scratch, inWorkspace);
+        if (!existsSync(target)) symlinkSync(host, target);
+      }
+      if (cwd === this.workspace) cwd = scratch;
+    }
+    try {
+      const argv = limitedArgv(
+        ["bash", "--noprofile", "--norc", "-c", command],
+        this.spec.limits,
+        this.cgroup,
+      );
+      const opts: { env: NodeJS.ProcessEnv; cwd: string; timeoutMs?: number } = {
+        env: this.env(options.env),
+        cwd,
+      };
+      if (options.timeoutMs !== undefined) opts.timeoutMs = options.timeoutMs;
+      return await runProcess(argv, opts);
+    } catch (cause) {
+      throw new SandboxError(`local exec failed: ${(cause as Error).message}`, { cause });
+    } finally {
+      if (scratch) rmSync(scratch, { recursive: true, force: true });
+    }
+  }
+
+  spawnShell(): ShellProcess {
+    const argv = limitedArgv(["bash", "--noprofile", "--norc"], this.spec.limits, this.cgroup);
+    const shell = spawnShellProcess(argv, { env: this.env(), cwd: this.workspace });
+    this.shells.push(shell);
+    return shell;
+  }
+
+  readFile(path: string): Promise<Buffer> {
+    return this.files.read(path);
+  }
+
+  writeFile(path: string, data: string | Uint8Array): Promise<void> {
+    return this.files.write(path, data);
+  }
+
+  async close(): Promise<void> {
+    for (const shell of this.shells) {
+      await shell.killAllButShell();
+      shell.kill();
+    }
+    this.cgroup?.killAll();
+    this.cgroup?.remove();
+  }
+}

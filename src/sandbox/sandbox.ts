@@ -1,0 +1,79 @@
+/** A host folder made visible inside the sandbox at `path`. */
+export interface Mount {
+  hostPath: string;
+  path: string;
+  readOnly: boolean;
+}
+
+/** Resource limits of everything the agent runs. */
+export interface SandboxLimits {
+  memoryMb?: number;
+  cpuSeconds?: number;
+  maxProcesses?: number;
+}
+
+/** What a sandbox is built from; backends differ only in how strictly they enforce it. */
+export interface SandboxSpec {
+  /** Host folder that is the agent's home (`/home/agent` inside isolating backends). */
+  homeDir: string;
+  /** Host folder of the workspace; must lie inside `homeDir`. */
+  workspaceDir: string;
+  /** Extra mounts the agent sees (read-only data, evaluation files, tools, the Python runtime). */
+  mounts: Mount[];
+  /** Mounts that only evaluation runs see (hidden ground truth), layered over `mounts`. */
+  evaluationMounts: Mount[];
+  network: boolean;
+  limits: SandboxLimits;
+  /** Environment variables of every process in the sandbox. */
+  env: Record<string, string>;
+  /** Folders prepended to PATH inside the sandbox. */
+  path: string[];
+}
+
+export interface ExecOptions {
+  /** Working directory inside the sandbox (default: the workspace). */
+  cwd?: string;
+  timeoutMs?: number;
+  env?: Record<string, string>;
+  /** Run with the evaluation mounts (hidden files visible). */
+  evaluation?: boolean;
+}
+
+export interface ExecResult {
+  /** Exit code, or null when the process was killed. */
+  exitCode: number | null;
+  stdout: string;
+  stderr: string;
+  timedOut: boolean;
+}
+
+/** A long-lived bash inside the sandbox; stdout and stderr arrive on one stream. */
+export interface ShellProcess {
+  readonly pid: number;
+  write(data: string | Buffer): void;
+  onData(listener: (chunk: Buffer) => void): void;
+  onExit(listener: (code: number | null) => void): void;
+  /** SIGKILLs every process of the sandbox except the shell itself (children, background jobs, orphans). */
+  killAllButShell(): Promise<number>;
+  kill(): void;
+}
+
+/** The one interface tools, tasks and the environment run code through. */
+export interface Sandbox {
+  readonly backend: string;
+  /** True when mounts, hidden files, network and limits are enforced by the kernel. */
+  readonly isolated: boolean;
+  /** Paths as processes inside the sandbox see them. */
+  readonly home: string;
+  readonly workspace: string;
+  /** Maps a host path under a mount (or the home) to its path inside; undefined when not visible. */
+  insidePath(hostPath: string): string | undefined;
+  /** Runs `bash -c command` once, outside the agent's shell. */
+  exec(command: string, options?: ExecOptions): Promise<ExecResult>;
+  spawnShell(): ShellProcess;
+  /** Reads a file by its path inside the sandbox, as the agent would see it. */
+  readFile(path: string): Promise<Buffer>;
+  /** Writes a file by its path inside the sandbox; fails where the agent could not write. */
+  writeFile(path: string, data: string | Uint8Array): Promise<void>;
+  close(): Promise<void>;
+}
