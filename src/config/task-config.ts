@@ -70,6 +70,8 @@ export const taskConfigSchema = z
     hidden_files: z.array(relPath).default([]),
     /** Absolute tolerance on the priority metric when checking that the baseline reproduces. */
     tolerance: z.number().nonnegative().optional(),
+    /** Script (relative to this YAML) that prepares the task's data on the host; run by `mlgym setup` and before a reset when data is missing. */
+    prepare_script: z.string().optional(),
     /** Whether the agent's sandbox may reach the network. */
     network: z.boolean().default(false),
     /** Resource limits of the agent's sandbox. */
