@@ -1,0 +1,48 @@
+import { readdir } from "node:fs/promises";
+import { join } from "node:path";
+
+/** What a run folder's name says: `<model>__<taskId>__<agentConfig>__...[_run_<i>]`. */
+export interface RunName {
+  /** First component, without the original's `metagen-` prefix (its tables use the bare names). */
+  model: string;
+  taskId: string;
+  /** From a trailing `_run_<n>`; undefined when the name has none. */
+  runIndex: number | undefined;
+}
+
+/** Parses a run folder name; undefined when it does not have at least `<model>__<task>`. */
+export function parseRunFolderName(name: string): RunName | undefined {
+  const parts = name.split("__");
+  const [first = "", second = ""] = parts;
+  const model = first.replace(/^metagen-/, "");
+  const taskId = second.replace(/_run_\d+$/, "");
+  if (parts.length < 2 || model === "" || taskId === "") return undefined;
+  const run = /_run_(\d+)$/.exec(name);
+  return { model, taskId, runIndex: run ? Number(run[1]) : undefined };
+}
+
+const MAX_DEPTH = 8;
+
+/**
+ * Finds run folders under `root`: folders holding `results.json` or a `.traj` file, or named like a run.
+ * Run folders are not searched further. The result is sorted by path, so reports do not depend on readdir order.
+ */
+export async function findRunFolders(root: string): Promise<string[]> {
+  const found: string[] = [];
+  async function visit(dir: string, depth: number): Promise<void> {
+    const entries = await readdir(dir, { withFileTypes: true });
+    const isRun =
+      entries.some((e) => e.isFile() && (e.name === "results.json" || e.name.endsWith(".traj"))) ||
+      (depth > 0 && parseRunFolderName(dir.split(/[\\/]/).pop() ?? "") !== undefined);
+    if (isRun) {
+      found.push(dir);
+      return;
+    }
+    if (depth >= MAX_DEPTH) return;
+    for (const entry of entries) {
+      if (entry.isDirectory() && !entry.name.startsWith(".")) await visit(join(dir, entry.name), depth + 1);
+    }
+  }
+  await visit(root, 0);
+  return found.sort();
+}
