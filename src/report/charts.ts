@@ -50,7 +50,9 @@ function profilePanel(
       { domain: [0, 1], label: "ρ(τ): share of tasks" },
     ),
     ...lines,
-    legend(frame.left + frame.width - 215, frame.top + frame.height - 18 * items.length - 4, items),
+    legend(frame.left + frame.width - 250, frame.top + frame.height - 18 * items.length - 4, items, {
+      background: true,
+    }),
   ].join("\n");
 }
 
@@ -73,7 +75,7 @@ export function performanceProfileChart(scores: ScoreAnalysis, runsPerModel: num
     scores.last.profiles,
     scores.last.aup,
   );
-  return svgDocument(2 * w, h, `${left}\n${right}`);
+  return svgDocument(2 * w + 20, h, `${left}\n${right}`);
 }
 
 /** One point per model: mean recorded API cost per run against Best AUP. */
@@ -177,8 +179,8 @@ export function stackedBarChart(options: {
 
 /**
  * The priority metric over the validation trail of every run of one task, coloured by model, with the baseline
- * dashed. Extreme outliers (e.g. a −3e13 reward) would flatten every other line, so the y range is the 2nd–98th
- * percentile band widened by its height and points beyond it are pinned to the edge (the subtitle says so).
+ * dashed. Extreme outliers (e.g. a −3e13 reward) would flatten every other line, so the y range stops at
+ * three interquartile ranges beyond the quartiles and points outside are pinned to the edge (the subtitle says so).
  */
 export function scoreTrailChart(options: {
   title: string;
@@ -190,15 +192,21 @@ export function scoreTrailChart(options: {
   const { title, metric, baseline, models, trails } = options;
   const width = 820;
   const height = 440;
-  const frame: Frame = { left: 80, top: 50, width: 540, height: height - 120 };
+  const frame: Frame = { left: 90, top: 50, width: 540, height: height - 120 };
   const all = trails.flatMap((t) => t.values.filter((v): v is number => v !== null));
   if (Number.isFinite(baseline)) all.push(baseline);
   const sorted = [...all].sort((a, b) => a - b);
-  const lo = percentile(sorted, 2);
-  const hi = percentile(sorted, 98);
-  const pad = (hi - lo || Math.abs(hi) || 1) * 0.5;
-  const yMin = Math.max(sorted[0] ?? 0, lo - pad);
-  const yMax = Math.min(sorted.at(-1) ?? 1, hi + pad);
+  const q1 = percentile(sorted, 25);
+  const q3 = percentile(sorted, 75);
+  const fence = (q3 - q1 || Math.abs(q3) || 1) * 3;
+  const yMin = Math.min(
+    Math.max(sorted[0] ?? 0, q1 - fence),
+    Number.isFinite(baseline) ? baseline : Number.POSITIVE_INFINITY,
+  );
+  const yMax = Math.max(
+    Math.min(sorted.at(-1) ?? 1, q3 + fence),
+    Number.isFinite(baseline) ? baseline : Number.NEGATIVE_INFINITY,
+  );
   const clipped = sorted.length > 0 && ((sorted[0] as number) < yMin || (sorted.at(-1) as number) > yMax);
   const span = yMax - yMin || 1;
   const yDomain: [number, number] = [yMin - span * 0.05, yMax + span * 0.05];

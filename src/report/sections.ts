@@ -60,7 +60,7 @@ function scoreSections(data: ReportData): Section[] {
       blocks: [
         {
           kind: "text",
-          text: `Priority metric per task; a model's score is the ${kind === "best" ? "best attempt" : "last attempt"} of its best run.${cis ? " Brackets: 95% bootstrap interval over runs." : ""}`,
+          text: `Priority metric per task; a model's score is the ${kind === "best" ? "best attempt" : "last attempt"} of its best run.${cis ? " Brackets: 95% bootstrap interval over runs (a best-of-runs score cannot exceed the observed best, so the interval shows how much it rests on the luckiest run)." : ""}`,
         },
         { kind: "table", table: withCi },
       ],

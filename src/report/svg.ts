@@ -3,7 +3,7 @@
 /** Fonts tried in order; DejaVu ships with most Linux systems (resvg renders no text when none is installed). */
 export const FONT_FAMILY = "DejaVu Sans, Liberation Sans, Arial, Helvetica, sans-serif";
 
-/** A colour-blind-friendly categorical palette (Okabe–Ito, then Tableau tones). */
+/** A colour-blind-friendly categorical palette (Okabe–Ito without its pale yellow, then Tableau tones). */
 export const PALETTE = [
   "#0072B2",
   "#E69F00",
@@ -11,8 +11,8 @@ export const PALETTE = [
   "#D55E00",
   "#CC79A7",
   "#56B4E9",
-  "#F0E442",
   "#000000",
+  "#9467bd",
   "#8c564b",
   "#7f7f7f",
   "#bcbd22",
@@ -119,7 +119,7 @@ export function axes(
     }),
   );
   const yMid = frame.top + frame.height / 2;
-  parts.push(text(frame.left - 48, yMid, y.label, { size: 12, anchor: "middle", rotate: -90 }));
+  parts.push(text(frame.left - 58, yMid, y.label, { size: 12, anchor: "middle", rotate: -90 }));
   return parts.join("\n");
 }
 
@@ -128,14 +128,19 @@ export function legend(
   x: number,
   y: number,
   items: ReadonlyArray<{ label: string; color: string; dashed?: boolean }>,
+  options: { background?: boolean } = {},
 ): string {
-  return items
+  const width = 36 + 6.6 * Math.max(0, ...items.map((i) => i.label.length));
+  const box = options.background
+    ? `<rect x="${x - 6}" y="${y - 12}" width="${width.toFixed(0)}" height="${items.length * 18 + 6}" fill="#ffffff" fill-opacity="0.85" stroke="#ccc"/>`
+    : "";
+  return `${box}${items
     .map((item, i) => {
       const cy = y + i * 18;
       const dash = item.dashed ? ' stroke-dasharray="5 3"' : "";
       return `<line x1="${x}" y1="${cy}" x2="${x + 22}" y2="${cy}" stroke="${item.color}" stroke-width="3"${dash}/>${text(x + 28, cy + 4, item.label, { size: 11 })}`;
     })
-    .join("\n");
+    .join("\n")}`;
 }
 
 /** A complete SVG document with a white background. */
