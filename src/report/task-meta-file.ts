@@ -22,11 +22,9 @@ const entrySchema = z
 
 type Entry = z.infer<typeof entrySchema>;
 
-const fileSchema = z.union([
-  z.array(entrySchema),
-  z.object({ tasks: z.array(entrySchema) }).loose(),
-  z.record(z.string(), entrySchema),
-]);
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
 
 function toTaskMeta(entry: Entry, fallbackId: string | undefined, file: string, where: string): TaskMeta {
   const id = entry.id ?? fallbackId;
@@ -64,15 +62,23 @@ export async function loadTaskMetaFile(file: string): Promise<TaskMeta[]> {
   } catch (cause) {
     throw new ConfigError(`not valid YAML/JSON: ${(cause as Error).message}`, { file, cause });
   }
-  const parsed = fileSchema.safeParse(data);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new ConfigError(issue?.message ?? "invalid task metadata", { file, field: issue?.path.join(".") });
-  }
-  const value = parsed.data;
-  if (Array.isArray(value)) return value.map((e, i) => toTaskMeta(e, undefined, file, `[${i}]`));
-  if (Array.isArray(value.tasks)) {
-    return (value.tasks as Entry[]).map((e, i) => toTaskMeta(e, undefined, file, `tasks[${i}]`));
-  }
-  return Object.entries(value as Record<string, Entry>).map(([id, e]) => toTaskMeta(e, id, file, id));
+  // The shape decides how entries are named in errors: `[0]`, `tasks[0]` or the task id.
+  const entries: Array<[where: string, value: unknown, id: string | undefined]> = Array.isArray(data)
+    ? data.map((e, i) => [`[${i}]`, e, undefined])
+    : isRecord(data) && Array.isArray(data.tasks)
+      ? data.tasks.map((e: unknown, i: number) => [`tasks[${i}]`, e, undefined])
+      : isRecord(data)
+        ? Object.entries(data).map(([id, e]) => [id, e, id])
+        : [];
+  if (entries.length === 0)
+    throw new ConfigError("expected a list of tasks, {tasks: [...]} or a map of task ids", { file });
+  return entries.map(([where, value, id]) => {
+    const parsed = entrySchema.safeParse(value);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const field = [where, ...(issue?.path ?? []).map(String)].join(".");
+      throw new ConfigError(issue?.message ?? "invalid task entry", { file, field });
+    }
+    return toTaskMeta(parsed.data, id, file, where);
+  });
 }
