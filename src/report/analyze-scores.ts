@@ -134,7 +134,9 @@ export function analyseScores(
   const byKey = new Map<string, RunRecord[]>();
   for (const run of runs) {
     const key = `${run.taskId}\u0000${run.model}`;
-    byKey.set(key, [...(byKey.get(key) ?? []), run]);
+    const group = byKey.get(key);
+    if (group) group.push(run);
+    else byKey.set(key, [run]);
   }
   const runsOf = (task: TaskMeta, model: string) => byKey.get(`${task.id}\u0000${model}`) ?? [];
   const runValues = tasks.map((task) =>

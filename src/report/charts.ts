@@ -177,6 +177,30 @@ export function stackedBarChart(options: {
   );
 }
 
+/** Above this many runs a trail chart shows one median line per model instead of one line per run. */
+const MAX_RUN_LINES = 60;
+
+/** Per model, the median over its runs of the value at each attempt (runs that reached that attempt). */
+function medianTrails(trails: readonly ScoreTrail[], models: readonly string[]): ScoreTrail[] {
+  return models.flatMap((model) => {
+    const own = trails.filter((t) => t.model === model);
+    if (own.length === 0) return [];
+    const length = Math.max(...own.map((t) => t.values.length));
+    const values = Array.from({ length }, (_, i) => {
+      const at = own.flatMap((t) =>
+        t.values[i] === null || t.values[i] === undefined ? [] : [t.values[i] as number],
+      );
+      return at.length === 0
+        ? null
+        : percentile(
+            at.sort((a, b) => a - b),
+            50,
+          );
+    });
+    return [{ taskId: own[0]?.taskId ?? "", model, path: `${model}: median of ${own.length} runs`, values }];
+  });
+}
+
 /**
  * The priority metric over the validation trail of every run of one task, coloured by model, with the baseline
  * dashed. Extreme outliers (e.g. a −3e13 reward) would flatten every other line, so the y range stops at
@@ -214,7 +238,9 @@ export function scoreTrailChart(options: {
   const sx = linearScale([1, xMax], [frame.left, frame.left + frame.width]);
   const sy = linearScale(yDomain, [frame.top + frame.height, frame.top]);
   const clamp = (v: number) => Math.min(Math.max(v, yDomain[0]), yDomain[1]);
-  const lines = trails.map((trail) => {
+  const perRun = trails.length <= MAX_RUN_LINES;
+  const drawn = perRun ? trails : medianTrails(trails, models);
+  const lines = drawn.map((trail) => {
     const color = colorAt(models.indexOf(trail.model) + 1);
     const pts = trail.values.flatMap((v, i) =>
       v === null ? [] : [`${fmt(sx(i + 1))},${fmt(sy(clamp(v)))}`],
@@ -246,7 +272,10 @@ export function scoreTrailChart(options: {
       text(
         frame.left + frame.width / 2,
         40,
-        clipped ? "outliers pinned to the plot edge" : "one line per run",
+        [
+          perRun ? "one line per run" : `median over each model's runs (${trails.length} runs)`,
+          ...(clipped ? ["outliers pinned to the plot edge"] : []),
+        ].join("; "),
         { size: 11, anchor: "middle", fill: "#666" },
       ),
       axes(

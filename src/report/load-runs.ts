@@ -126,14 +126,23 @@ export async function readRun(
   return { run: { path, ...name, attempts, baseline, trajectory }, issues };
 }
 
-/** Finds and reads every run folder under `root`, in path order. */
+/** How many run folders are read at once. */
+const CONCURRENCY = 32;
+
+/** Finds and reads every run folder under `root`; runs and issues come back in path order. */
 export async function loadRuns(root: string): Promise<{ runs: RunRecord[]; issues: RunIssue[] }> {
-  const runs: RunRecord[] = [];
-  const issues: RunIssue[] = [];
-  for (const dir of await findRunFolders(root)) {
-    const result = await readRun(dir, root);
-    if (result.run) runs.push(result.run);
-    issues.push(...result.issues);
-  }
-  return { runs, issues };
+  const dirs = await findRunFolders(root);
+  const results: Array<Awaited<ReturnType<typeof readRun>>> = new Array(dirs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < dirs.length) {
+      const i = next++;
+      results[i] = await readRun(dirs[i] as string, root);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, dirs.length) }, worker));
+  return {
+    runs: results.flatMap((r) => (r.run ? [r.run] : [])),
+    issues: results.flatMap((r) => r.issues),
+  };
 }

@@ -24,24 +24,25 @@ export function parseRunFolderName(name: string): RunName | undefined {
 const MAX_DEPTH = 8;
 
 /**
- * Finds run folders under `root`: folders holding `results.json` or a `.traj` file, or named like a run.
- * Run folders are not searched further. The result is sorted by path, so reports do not depend on readdir order.
+ * Finds run folders under `root`: folders named like a run (taken without listing them: they hold no further
+ * runs) or holding `results.json` or a `.traj` file. The result is sorted by path, so reports do not depend on
+ * readdir order.
  */
 export async function findRunFolders(root: string): Promise<string[]> {
   const found: string[] = [];
   async function visit(dir: string, depth: number): Promise<void> {
     const entries = await readdir(dir, { withFileTypes: true });
-    const isRun =
-      entries.some((e) => e.isFile() && (e.name === "results.json" || e.name.endsWith(".traj"))) ||
-      (depth > 0 && parseRunFolderName(dir.split(/[\\/]/).pop() ?? "") !== undefined);
-    if (isRun) {
+    if (entries.some((e) => e.isFile() && (e.name === "results.json" || e.name.endsWith(".traj")))) {
       found.push(dir);
       return;
     }
-    if (depth >= MAX_DEPTH) return;
+    const subdirs: string[] = [];
     for (const entry of entries) {
-      if (entry.isDirectory() && !entry.name.startsWith(".")) await visit(join(dir, entry.name), depth + 1);
+      if (!entry.isDirectory() || entry.name.startsWith(".")) continue;
+      if (parseRunFolderName(entry.name)) found.push(join(dir, entry.name));
+      else if (depth < MAX_DEPTH) subdirs.push(join(dir, entry.name));
     }
+    for (const sub of subdirs) await visit(sub, depth + 1);
   }
   await visit(root, 0);
   return found.sort();
