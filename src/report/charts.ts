@@ -204,7 +204,7 @@ function medianTrails(trails: readonly ScoreTrail[], models: readonly string[]):
 /**
  * The priority metric over the validation trail of every run of one task, coloured by model, with the baseline
  * dashed. Extreme outliers (e.g. a −3e13 reward) would flatten every other line, so the y range stops at
- * three interquartile ranges beyond the quartiles and points outside are pinned to the edge (the subtitle says so).
+ * ten interquartile ranges beyond the quartiles and points outside are pinned to the edge (the subtitle says so).
  */
 export function scoreTrailChart(options: {
   title: string;
@@ -222,7 +222,7 @@ export function scoreTrailChart(options: {
   const sorted = [...all].sort((a, b) => a - b);
   const q1 = percentile(sorted, 25);
   const q3 = percentile(sorted, 75);
-  const fence = (q3 - q1 || Math.abs(q3) || 1) * 3;
+  const fence = (q3 - q1 || Math.abs(q3) || 1) * 10;
   const yMin = Math.min(
     Math.max(sorted[0] ?? 0, q1 - fence),
     Number.isFinite(baseline) ? baseline : Number.POSITIVE_INFINITY,

@@ -3,6 +3,8 @@ import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { test } from "node:test";
 import { buildReport } from "../../src/report/build-report.js";
+import { stackedBarChart } from "../../src/report/charts.js";
+import { svgToPng } from "../../src/report/png.js";
 import { writeReport } from "../../src/report/write-report.js";
 import { runName, tempDir, writeTree } from "./helpers.js";
 import { decodePng } from "./png-decode.js";
@@ -125,4 +127,24 @@ test("the same inputs and seed give the same report.json", async () => {
   const a = await buildReport(root, { bootstrap: 30, seed: 9 });
   const b = await buildReport(root, { bootstrap: 30, seed: 9 });
   assert.deepEqual(JSON.parse(JSON.stringify(a)), JSON.parse(JSON.stringify(b)));
+});
+
+test("a machine without fonts still gets the chart, only without text", async () => {
+  const svg = stackedBarChart({
+    title: "t",
+    xLabel: "runs",
+    rows: ["a", "b"],
+    keys: ["x", "y"],
+    values: [
+      [1, 2],
+      [3, 0],
+    ],
+  });
+  const withFonts = decodePng(svgToPng(svg));
+  const withoutFonts = decodePng(svgToPng(svg, { systemFonts: false }));
+  assert.equal(withoutFonts.width, withFonts.width);
+  const ink = (png: typeof withFonts) =>
+    png.pixels.filter((v, i) => i % png.channels === 0 && v < 200).length;
+  assert.ok(ink(withoutFonts) > 0, "bars are drawn");
+  assert.ok(ink(withoutFonts) < ink(withFonts), "text adds ink only when a font is available");
 });
