@@ -38,7 +38,7 @@ test("broken and partial run folders are reported and skipped, never crash the r
     // A task that is not in the catalogue.
     [`${runName("modelA", "myNewTask", 0)}/results.json`]: { agent: [{ acc: 0.5 }], baseline: { acc: 0.4 } },
     // A folder whose name is not a run name but holds results.json; a broken .traj.
-    ["stray/results.json"]: { agent: [{ Score: 2 }] },
+    "stray/results.json": { agent: [{ Score: 2 }] },
     [`${runName("modelA", "blotto", 0)}/results.json`]: {
       agent: [{ Score: 0.1 }],
       baseline: { Score: -0.25 },
@@ -80,11 +80,11 @@ test("broken and partial run folders are reported and skipped, never crash the r
 test("extra task metadata brings unknown tasks in; an empty tree is an error", async () => {
   const root = await tempDir();
   await writeTree(root, {
-    [`ours-model__myNewTask__default__run_0/results.json`]: {
+    "ours-model__myNewTask__default__run_0/results.json": {
       agent: [{ loss: 2 }, { loss: 1.5 }],
       baseline: { loss: 3 },
     },
-    [`ours-model__myNewTask__default__run_1/results.json`]: {
+    "ours-model__myNewTask__default__run_1/results.json": {
       agent: [{ loss: 1.2 }, { loss: 1.7 }],
       baseline: { loss: 3 },
     },
