@@ -34,7 +34,10 @@ export function basePython(): string {
 }
 
 function describe(dir: string): PythonRuntime {
-  const info = JSON.parse(readFileSync(join(dir, "mlgym-runtime.json"), "utf8")) as { basePrefix: string; version: string };
+  const info = JSON.parse(readFileSync(join(dir, "mlgym-runtime.json"), "utf8")) as {
+    basePrefix: string;
+    version: string;
+  };
   return { dir, binDir: join(dir, "bin"), basePrefix: info.basePrefix, version: info.version };
 }
 
@@ -57,7 +60,9 @@ function run(cmd: string, args: string[], log: (line: string) => void): Promise<
     child.stderr.on("data", onData);
     child.on("error", (e) => reject(new MLGymError(`cannot run ${cmd}: ${e.message}`, { cause: e })));
     child.on("close", (code) =>
-      code === 0 ? resolve() : reject(new MLGymError(`${cmd} ${args.slice(0, 3).join(" ")} failed (exit ${code}):\n${tail}`)),
+      code === 0
+        ? resolve()
+        : reject(new MLGymError(`${cmd} ${args.slice(0, 3).join(" ")} failed (exit ${code}):\n${tail}`)),
     );
   });
 }
@@ -71,7 +76,8 @@ async function withLock<T>(lockDir: string, fn: () => Promise<T>): Promise<T> {
       break;
     } catch {
       try {
-        if (Date.now() - statSync(lockDir).mtimeMs > LOCK_STALE_MS) rmSync(lockDir, { recursive: true, force: true });
+        if (Date.now() - statSync(lockDir).mtimeMs > LOCK_STALE_MS)
+          rmSync(lockDir, { recursive: true, force: true });
       } catch {
         // released meanwhile
       }
@@ -99,9 +105,13 @@ export async function ensurePythonRuntime(log: (line: string) => void = () => {}
     if (again) return again;
     rmSync(dir, { recursive: true, force: true });
     const python = basePython();
-    const probe = spawnSync(python, ["-c", "import sys, venv; print(sys.base_prefix); print(sys.version.split()[0])"], {
-      encoding: "utf8",
-    });
+    const probe = spawnSync(
+      python,
+      ["-c", "import sys, venv; print(sys.base_prefix); print(sys.version.split()[0])"],
+      {
+        encoding: "utf8",
+      },
+    );
     if (probe.status !== 0) {
       throw new MLGymError(
         `${python} cannot create virtual environments (${(probe.stderr || probe.error?.message || "").trim()}); install Python 3.10+ with the venv module or set MLGYM_PYTHON`,
@@ -113,7 +123,18 @@ export async function ensurePythonRuntime(log: (line: string) => void = () => {}
     const pip = join(dir, "bin", "python");
     await run(
       pip,
-      ["-m", "pip", "install", "--disable-pip-version-check", "--timeout", "30", "--retries", "2", "-r", requirementsFile()],
+      [
+        "-m",
+        "pip",
+        "install",
+        "--disable-pip-version-check",
+        "--timeout",
+        "30",
+        "--retries",
+        "2",
+        "-r",
+        requirementsFile(),
+      ],
       log,
     );
     writeFileSync(join(dir, "mlgym-runtime.json"), `${JSON.stringify({ basePrefix, version }, null, 2)}\n`);

@@ -75,11 +75,12 @@ export class BwrapSandbox implements Sandbox {
 
   constructor(private readonly spec: SandboxSpec) {
     const rel = relative(spec.homeDir, spec.workspaceDir);
-    if (rel.startsWith("..") || isAbsolute(rel))
-      throw new SandboxError("the workspace must lie inside the home folder");
-    this.workspace = join(HOME, rel);
+    const outsideHome = rel.startsWith("..") || isAbsolute(rel);
+    // A workspace outside the home (a user's folder, used in place) is bound at the usual place.
+    this.workspace = outsideHome ? join(HOME, "workspace") : join(HOME, rel);
     this.agentMounts = [
       { hostPath: spec.homeDir, path: HOME, readOnly: false },
+      ...(outsideHome ? [{ hostPath: spec.workspaceDir, path: this.workspace, readOnly: false }] : []),
       ...spec.mounts.map((m) => this.inside(m)),
     ];
     this.files = new MountTable(this.agentMounts, this.workspace);
@@ -174,6 +175,7 @@ export class BwrapSandbox implements Sandbox {
     const shell = spawnShellProcess(limitedArgv(argv, this.spec.limits, this.cgroup), {
       env: this.env(),
       isInfrastructure: (comm) => comm === "bwrap",
+      cgroup: this.cgroup,
     });
     this.shells.push(shell);
     return shell;
@@ -189,7 +191,7 @@ export class BwrapSandbox implements Sandbox {
 
   async close(): Promise<void> {
     for (const shell of this.shells) shell.kill();
-    this.cgroup?.killAll();
+    await this.cgroup?.killAll();
     this.cgroup?.remove();
     rmSync(this.etcDir, { recursive: true, force: true });
   }

@@ -1,12 +1,14 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { SandboxLimits } from "./sandbox.js";
+import { stopThenKill } from "./stop-then-kill.js";
 
 /** A control group that caps memory and process count of a sandbox; null when the host offers none we may write. */
 export interface Cgroup {
   /** Files to append a pid to, so that the process and its future children are governed. */
   readonly procsFiles: string[];
-  killAll(): void;
+  /** SIGKILLs every process in the group except those `spare` keeps; returns how many were killed. */
+  killAll(spare?: (pid: number) => boolean): Promise<number>;
   remove(): void;
 }
 
@@ -78,21 +80,8 @@ export function createCgroup(name: string, limits: SandboxLimits): Cgroup | null
   }
   return {
     procsFiles: dirs.map((d) => join(d, "cgroup.procs")),
-    killAll() {
-      for (let round = 0; round < 20; round++) {
-        let any = false;
-        for (const d of dirs) {
-          for (const pid of readPids(d)) {
-            any = true;
-            try {
-              process.kill(pid, "SIGKILL");
-            } catch {
-              // gone
-            }
-          }
-        }
-        if (!any) return;
-      }
+    killAll(spare = () => false) {
+      return stopThenKill(() => dirs.flatMap(readPids).filter((pid) => !spare(pid)));
     },
     remove() {
       for (const d of dirs) safeRmdir(d);

@@ -112,7 +112,7 @@ export class LocalSandbox implements Sandbox {
 
   spawnShell(): ShellProcess {
     const argv = limitedArgv(["bash", "--noprofile", "--norc"], this.spec.limits, this.cgroup);
-    const shell = spawnShellProcess(argv, { env: this.env(), cwd: this.workspace });
+    const shell = spawnShellProcess(argv, { env: this.env(), cwd: this.workspace, cgroup: this.cgroup });
     this.shells.push(shell);
     return shell;
   }
@@ -130,7 +130,7 @@ export class LocalSandbox implements Sandbox {
       await shell.killAllButShell();
       shell.kill();
     }
-    this.cgroup?.killAll();
+    await this.cgroup?.killAll();
     this.cgroup?.remove();
   }
 }

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs";
+import { stopThenKill } from "./stop-then-kill.js";
 
 interface ProcInfo {
   pid: number;
@@ -43,28 +44,11 @@ export function descendants(root: number): ProcInfo[] {
   return out;
 }
 
-/**
- * SIGKILLs the descendants of `root` that `keep` does not protect, repeating until none are left
- * (a fork bomb keeps spawning while we kill). Returns how many processes were killed.
- */
-export async function killDescendants(
-  root: number,
-  keep: (p: ProcInfo) => boolean,
-  rounds = 50,
-): Promise<number> {
-  let killed = 0;
-  for (let round = 0; round < rounds; round++) {
-    const victims = descendants(root).filter((p) => !keep(p));
-    if (victims.length === 0) return killed;
-    for (const p of victims) {
-      try {
-        process.kill(p.pid, "SIGKILL");
-        killed++;
-      } catch {
-        // already gone
-      }
-    }
-    await new Promise((r) => setTimeout(r, round < 5 ? 5 : 50));
-  }
-  return killed;
+/** SIGKILLs the descendants of `root` that `keep` does not protect (stopping them first, see stopThenKill). */
+export function killDescendants(root: number, keep: (p: ProcInfo) => boolean): Promise<number> {
+  return stopThenKill(() =>
+    descendants(root)
+      .filter((p) => !keep(p))
+      .map((p) => p.pid),
+  );
 }

@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import type { Cgroup } from "./cgroup.js";
 import { descendants, killDescendants } from "./process-tree.js";
 import type { ExecResult, SandboxLimits, ShellProcess } from "./sandbox.js";
@@ -63,6 +64,14 @@ export function runProcess(
   });
 }
 
+function commOf(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/comm`, "utf8").trim();
+  } catch {
+    return "";
+  }
+}
+
 function killGroup(child: ChildProcess): void {
   if (child.pid === undefined) return;
   try {
@@ -78,7 +87,13 @@ function killGroup(child: ChildProcess): void {
  */
 export function spawnShellProcess(
   argv: string[],
-  options: { env: NodeJS.ProcessEnv; cwd?: string; isInfrastructure?: (comm: string) => boolean },
+  options: {
+    env: NodeJS.ProcessEnv;
+    cwd?: string;
+    isInfrastructure?: (comm: string) => boolean;
+    /** Processes of the sandbox's cgroup, which also catches orphans that left the process tree. */
+    cgroup?: Cgroup | null;
+  },
 ): ShellProcess {
   const [cmd, ...args] = argv;
   const child = spawn(cmd!, args, {
@@ -112,11 +127,12 @@ export function spawnShellProcess(
     },
     killAllButShell: async () => {
       const shell = findShell();
-      return killDescendants(
-        rootPid,
-        (p) =>
-          p.pid === shell || (options.isInfrastructure !== undefined && options.isInfrastructure(p.comm)),
-      );
+      const infra = options.isInfrastructure;
+      const keep = (p: { pid: number; comm: string }) =>
+        p.pid === shell || p.pid === rootPid || infra?.(p.comm) === true;
+      const killed = await killDescendants(rootPid, keep);
+      const spare = (pid: number) => pid === shell || pid === rootPid || infra?.(commOf(pid)) === true;
+      return killed + (options.cgroup ? await options.cgroup.killAll(spare) : 0);
     },
     kill: () => killGroup(child),
   };

@@ -23,6 +23,8 @@ export interface RunOptions {
   noOutputTimeoutS?: number;
   /** Keep the output unfiltered (blank and progress-bar lines too). */
   raw?: boolean;
+  /** Trusted shell code run just before the command (e.g. setting LAST_ACTION); not syntax-checked with it. */
+  prelude?: string;
 }
 
 export interface ShellSessionOptions {
@@ -33,6 +35,8 @@ export interface ShellSessionOptions {
 }
 
 const GRACE_MS = 3000;
+const FORK_FAILURE =
+  /fork: (retry: )?(Resource temporarily unavailable|Interrupted system call)|Cannot fork|can't fork/;
 
 /**
  * One persistent bash per episode: cwd, variables and functions persist between commands. Each command is sent
@@ -96,10 +100,16 @@ export class ShellSession {
     const payload = Buffer.from(command, "utf8");
     const script =
       `IFS= LC_ALL=C read -r -d '' -N ${payload.length} __mlgym_cmd\n` +
-      `if __mlgym_err=$(bash -n 2>&1 <<<"$__mlgym_cmd"); then eval "$__mlgym_cmd" </dev/null; __mlgym_ec=$?; ` +
+      `${options.prelude ? `${options.prelude}; ` : ""}if __mlgym_err=$(bash -n 2>&1 <<<"$__mlgym_cmd"); then eval "$__mlgym_cmd" </dev/null; __mlgym_ec=$?; ` +
       `else printf '%s\\n' "$__mlgym_err"; __mlgym_ec=2; fi; ` +
       `printf '\\n%s:%s:%s\\n' "$__MLGYM_MARK" "$__mlgym_ec" "$PWD"\n`;
     const result = await this.exchange(script, payload, options);
+    if (FORK_FAILURE.test(result.output)) {
+      // A fork bomb (or a runaway pool) filled the process limit: stop everything so the session stays usable.
+      await this.process.killAllButShell();
+      result.output +=
+        "\nTHE SANDBOX'S PROCESS LIMIT WAS REACHED: every process except the shell was stopped.";
+    }
     return result;
   }
 
@@ -116,6 +126,7 @@ export class ShellSession {
       let totalTimer: NodeJS.Timeout | undefined;
       let idleTimer: NodeJS.Timeout | undefined;
       let graceTimer: NodeJS.Timeout | undefined;
+      let killing: Promise<unknown> = Promise.resolve();
 
       const collected = (): Buffer => Buffer.concat([...head, tail]);
       const finish = (exitCode: number, cwd: string | undefined, restarted: boolean) => {
@@ -129,7 +140,7 @@ export class ShellSession {
         if (cwd !== undefined) this.cwd = cwd;
         let raw = decodeBackslashReplace(collected()).replace(markerRe, "");
         // bash's own report of the jobs we killed ("bash: line 3:  4780 Killed  sleep 10") is noise.
-        if (timedOut) raw = raw.replace(/^bash: line \d+: +\d+ Killed.*$/gm, "");
+        if (timedOut) raw = raw.replace(/^bash: line \d+: +\d+ Killed.*(\n +\d+ +.*)*$/gm, "");
         let output = options.raw ? raw : filterOutput(raw);
         output = truncateMiddle(output, this.maxChars, dropped);
         if (timedOut) {
@@ -147,7 +158,8 @@ export class ShellSession {
         const result: CommandResult = { output: output.replace(/^\n+/, ""), exitCode, cwd: this.cwd };
         if (timedOut) result.timedOut = timedOut;
         if (restarted) result.restarted = true;
-        resolve(result);
+        // The next command must not start while the kill sweep of this one is still running.
+        void killing.then(() => resolve(result));
       };
 
       const restartAndFinish = async () => {
@@ -161,7 +173,7 @@ export class ShellSession {
         timedOut = kind;
         clearTimeout(totalTimer);
         clearTimeout(idleTimer);
-        void this.process.killAllButShell();
+        killing = this.process.killAllButShell().catch(() => 0);
         // If the shell itself is stuck (a builtin loop), the marker never comes: replace the shell.
         graceTimer = setTimeout(() => void restartAndFinish(), GRACE_MS);
       };

@@ -1,5 +1,13 @@
 import type { Command } from "commander";
+import { registerDoctor } from "./doctor.js";
+import { registerExec } from "./exec.js";
 import { registerReport } from "./report.js";
+import { registerTasks } from "./tasks.js";
 
 /** Every CLI subcommand, in help order. Adding a command = one file + one line here. */
-export const commands: Array<(program: Command) => void> = [registerReport];
+export const commands: Array<(program: Command) => void> = [
+  registerTasks,
+  registerExec,
+  registerDoctor,
+  registerReport,
+];

@@ -1,0 +1,67 @@
+import { spawnSync } from "node:child_process";
+import type { Command } from "commander";
+import { findPythonRuntime, runtimeDir } from "../../runtime/python-runtime.js";
+import { cgroupSupport } from "../../sandbox/cgroup.js";
+import { defaultBackendName, probeBackends, sandboxBackends } from "../../sandbox/registry.js";
+
+function tool(name: string): boolean {
+  return spawnSync("sh", ["-c", `command -v ${name}`]).status === 0;
+}
+
+/** `mlgym doctor`: which sandbox backends, limits and runtimes work on this machine, and why not. */
+export function registerDoctor(program: Command): void {
+  program
+    .command("doctor")
+    .description("report which sandbox backends and runtimes work on this machine")
+    .option("--json", "print JSON")
+    .action((opts: { json?: boolean }) => {
+      const backends = probeBackends();
+      const cgroups = cgroupSupport();
+      const runtime = findPythonRuntime();
+      const report = {
+        node: process.version,
+        sandboxes: Object.fromEntries(
+          Object.entries(sandboxBackends).map(([name, b]) => [
+            name,
+            { ...backends[name], description: b.description },
+          ]),
+        ),
+        defaultSandbox: defaultBackendName(),
+        limits: {
+          cgroups: cgroups.version,
+          memory: cgroups.memory ? "cgroup" : "rlimit (address space)",
+          processes: cgroups.pids
+            ? "cgroup"
+            : process.getuid?.() === 0
+              ? "none (root ignores RLIMIT_NPROC)"
+              : "rlimit",
+          cpuTime: tool("prlimit") ? "rlimit" : "none (prlimit missing)",
+        },
+        python: runtime
+          ? { state: "ready", dir: runtime.dir, version: runtime.version }
+          : { state: "not installed", dir: runtimeDir(), hint: "created on first use, or run `mlgym setup`" },
+        tools: Object.fromEntries(["bash", "file", "prlimit", "bwrap"].map((t) => [t, tool(t)])),
+      };
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+        return;
+      }
+      const out: string[] = [`node ${report.node}`, "sandboxes:"];
+      for (const [name, s] of Object.entries(report.sandboxes)) {
+        out.push(
+          `  ${s.ok ? "ok  " : "no  "} ${name.padEnd(6)} ${s.reason}${name === report.defaultSandbox ? " (default)" : ""}`,
+        );
+      }
+      out.push(
+        `limits: memory by ${report.limits.memory}, processes by ${report.limits.processes}, CPU time by ${report.limits.cpuTime}`,
+      );
+      out.push(
+        report.python.state === "ready"
+          ? `python runtime: ready (${report.python.version}) in ${report.python.dir}`
+          : `python runtime: not installed yet (${report.python.dir}); it is created on first use or by \`mlgym setup\``,
+      );
+      const missing = Object.entries(report.tools).filter(([, ok]) => !ok);
+      if (missing.length > 0) out.push(`missing tools: ${missing.map(([t]) => t).join(", ")}`);
+      process.stdout.write(`${out.join("\n")}\n`);
+    });
+}

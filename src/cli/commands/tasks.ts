@@ -1,0 +1,52 @@
+import type { Command } from "commander";
+import { loadTaskSpec } from "../../config/load-task.js";
+import { discoverTasks } from "../../tasks/registry.js";
+
+/** `mlgym tasks`: lists the tasks found in the built-in folder and in --tasks-dir folders. */
+export function registerTasks(program: Command): void {
+  const tasks = program
+    .command("tasks")
+    .description("list the available tasks")
+    .option("--tasks-dir <dir...>", "extra folders with task YAML files")
+    .option("--json", "print JSON")
+    .action((opts: { tasksDir?: string[]; json?: boolean }) => {
+      const rows = [...discoverTasks(opts.tasksDir ?? []).values()]
+        .sort((a, b) => a.id.localeCompare(b.id))
+        .map((entry) => {
+          try {
+            const spec = loadTaskSpec(entry.file);
+            const metric = spec.priorityMetric;
+            return {
+              id: entry.id,
+              name: spec.config.name,
+              kind: spec.config.task_entrypoint,
+              metric: metric
+                ? `${metric} (${spec.directionOf(metric) === "maximize" ? "higher" : "lower"} is better)`
+                : "",
+              file: entry.file,
+            };
+          } catch (error) {
+            return {
+              id: entry.id,
+              name: "",
+              kind: "",
+              metric: "",
+              file: entry.file,
+              error: (error as Error).message,
+            };
+          }
+        });
+      if (opts.json) {
+        process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+      } else {
+        const width = Math.max(2, ...rows.map((r) => r.id.length));
+        for (const r of rows) {
+          const detail = "error" in r ? `INVALID: ${r.error}` : `${r.name} | ${r.kind} | ${r.metric}`;
+          process.stdout.write(`${r.id.padEnd(width)}  ${detail}\n`);
+        }
+        if (rows.length === 0) process.stdout.write("no tasks found\n");
+      }
+      if (rows.some((r) => "error" in r)) process.exitCode = 2;
+    });
+  tasks.enablePositionalOptions();
+}

@@ -1,0 +1,368 @@
+import { spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdirSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
+import type { TaskSpec } from "../config/load-task.js";
+import type { Metrics } from "../config/task-config.js";
+import { MLGymError } from "../errors.js";
+import { projectRoot } from "../runtime/paths.js";
+import { ensurePythonRuntime } from "../runtime/python-runtime.js";
+import { createSandbox } from "../sandbox/registry.js";
+import type { Sandbox, SandboxLimits } from "../sandbox/sandbox.js";
+import { ShellSession, shellQuote } from "../shell/shell-session.js";
+import { needsLongTimeout } from "../shell/timeout-rule.js";
+import { taskKind } from "../tasks/kinds.js";
+import { guardMultiline, loadToolset, markerPattern, type Toolset } from "../tools/index.js";
+import { type Blocklist, blockedWord, defaultBlocklist } from "./blocklist.js";
+import { type Evaluation, evaluateSubmission, exitStatusFor, validationObservation } from "./evaluation.js";
+import { improvementReward } from "./reward.js";
+import type { ResetResult, StepInfo, StepResult } from "./types.js";
+import { cleanWorkspace, createEpisodeRoot, type EpisodeLayout, prepareEpisode } from "./workspace.js";
+
+/** Options of an environment; every field has a sensible default. */
+export interface EnvOptions {
+  /** Sandbox backend (`bwrap` where it works, else `local`). */
+  sandbox?: string;
+  /** Executed actions before the episode is autosubmitted (default 50). */
+  maxSteps?: number;
+  /** `none` (always 0, as the original) or `improvement` (baseline-normalised gain of the best score). */
+  reward?: "none" | "improvement";
+  /** Seconds for ordinary commands (default $MLGYM_AGENT_SHORT_TIMEOUT or 25). */
+  shortTimeoutS?: number;
+  /** Seconds for training commands, the baseline and evaluations (default the task's training_timeout, else 3600). */
+  longTimeoutS?: number;
+  /** Seconds a command may print nothing (default: the long timeout). */
+  noOutputTimeoutS?: number;
+  /** Folder to create episode folders in (default the system temp folder). */
+  workRoot?: string;
+  /** Keep the episode folder after close (default false). */
+  keepWorkDir?: boolean;
+  /** Limits overriding the task's. */
+  limits?: SandboxLimits;
+  toolset?: Toolset;
+  blocklist?: Blocklist;
+  /** Characters of command output kept per observation. */
+  maxObservationChars?: number;
+  /** Use this host folder as the workspace, in place, instead of a fresh copy of the starter code. */
+  workspaceDir?: string;
+}
+
+const DEFAULT_MAX_PROCESSES = 512;
+const EXIT_LABELS = new Set(["exit_context", "exit_cost", "exit_error", "exit_format", "exit_api"]);
+const MALFORMED_EDIT = /^edit\s+(\d+):(\d+)(\n|$|\s)/;
+
+function envNumber(name: string): number | undefined {
+  const v = process.env[name];
+  return v && Number.isFinite(Number(v)) ? Number(v) : undefined;
+}
+
+/**
+ * The MLGym environment: one task, one sandbox, one persistent shell with the agent's tools. `reset` prepares a
+ * fresh workspace and returns the task description; `step` runs one action and returns Gymnasium's five values.
+ */
+export class MLGymEnv {
+  readonly spec: TaskSpec;
+  readonly maxSteps: number;
+  currentStep = 0;
+  private readonly options: EnvOptions;
+  private readonly toolset: Toolset;
+  private layout: EpisodeLayout | undefined;
+  private sandboxInstance: Sandbox | undefined;
+  private session: ShellSession | undefined;
+  private nonce = "";
+  private lastAction = "";
+  private done = false;
+  private scores: Metrics[] = [];
+  private baseline: Metrics | undefined;
+  private bestForReward: number | undefined;
+
+  constructor(spec: TaskSpec, options: EnvOptions = {}) {
+    this.spec = spec;
+    this.options = options;
+    this.maxSteps = options.maxSteps ?? 50;
+    this.toolset = options.toolset ?? loadToolset();
+    taskKind(spec.config.task_entrypoint, spec.file);
+  }
+
+  get shortTimeoutS(): number {
+    return this.options.shortTimeoutS ?? envNumber("MLGYM_AGENT_SHORT_TIMEOUT") ?? 25;
+  }
+
+  get longTimeoutS(): number {
+    return (
+      this.options.longTimeoutS ??
+      this.spec.config.training_timeout ??
+      envNumber("MLGYM_AGENT_LONG_TIMEOUT") ??
+      3600
+    );
+  }
+
+  /** The sandbox of the current episode (after `reset`). */
+  get sandbox(): Sandbox {
+    if (!this.sandboxInstance) throw new MLGymError("the environment has no sandbox yet: call reset() first");
+    return this.sandboxInstance;
+  }
+
+  /** Baseline metrics shown on validate and written to results files. */
+  get baselineScores(): Metrics | undefined {
+    return this.baseline;
+  }
+
+  /** Every successful evaluation of this episode, in order. */
+  get evaluationHistory(): Metrics[] {
+    return [...this.scores];
+  }
+
+  /** Starts a new episode: fresh workspace, sandbox and shell; computes baseline scores if the task has none. */
+  async reset(options: { seed?: number } = {}): Promise<ResetResult> {
+    await this.teardown();
+    this.currentStep = 0;
+    this.done = false;
+    this.scores = [];
+    this.lastAction = "";
+    this.nonce = randomBytes(8).toString("hex");
+    const config = this.spec.config;
+    const runtime = await ensurePythonRuntime();
+    this.runPrepareScript(runtime.binDir);
+    const root = createEpisodeRoot(config.id, this.options.workRoot);
+    this.layout = this.options.workspaceDir
+      ? {
+          root,
+          homeDir: join(root, "home"),
+          workspaceDir: this.options.workspaceDir,
+          mounts: [],
+          evaluationMounts: [],
+        }
+      : prepareEpisode(this.spec, root);
+    mkdirSync(this.layout.homeDir, { recursive: true });
+    const toolsDir = join(projectRoot(), "tools");
+    const limits: SandboxLimits = { ...config_limits(this.spec), ...this.options.limits };
+    limits.maxProcesses ??= DEFAULT_MAX_PROCESSES;
+    const sandbox = createSandbox(this.options.sandbox, {
+      homeDir: this.layout.homeDir,
+      workspaceDir: this.layout.workspaceDir,
+      mounts: [
+        ...this.layout.mounts,
+        { hostPath: toolsDir, path: "commands", readOnly: true },
+        { hostPath: runtime.dir, path: runtime.dir, readOnly: true },
+        { hostPath: runtime.basePrefix, path: runtime.basePrefix, readOnly: true },
+      ],
+      evaluationMounts: this.layout.evaluationMounts,
+      network: config.network,
+      limits,
+      env: {
+        MLGYM_SEED: String(options.seed ?? 42),
+        MPLBACKEND: "Agg",
+        PIP_DISABLE_PIP_VERSION_CHECK: "1",
+        PYTHONDONTWRITEBYTECODE: "1",
+      },
+      path: [runtime.binDir],
+    });
+    this.sandboxInstance = sandbox;
+    const toolsInside =
+      sandbox.insidePath(join(this.layout.homeDir, "commands")) ?? join(sandbox.home, "commands");
+    this.session = await ShellSession.start(sandbox, {
+      setup: `${this.toolset.installScript(toolsInside)}\n__MLGYM_EVAL_NONCE=${this.nonce}`,
+      ...(this.options.maxObservationChars ? { maxOutputChars: this.options.maxObservationChars } : {}),
+    });
+    this.baseline = config.baseline_scores[0];
+    if (!this.baseline && config.baseline_paths[0])
+      this.baseline = await this.computeBaseline(config.baseline_paths[0]);
+    this.bestForReward = this.primary(this.baseline);
+    return {
+      observation: this.spec.description,
+      info: {
+        taskId: config.id,
+        taskName: config.name,
+        baselineScores: this.baseline,
+        priorityMetric: this.spec.priorityMetric,
+        workspace: sandbox.workspace,
+        sandbox: sandbox.backend,
+        maxSteps: this.maxSteps,
+        trainingTimeoutS: this.longTimeoutS,
+      },
+    };
+  }
+
+  private runPrepareScript(binDir: string): void {
+    const script = this.spec.config.prepare_script;
+    if (!script) return;
+    const dir = dirname(this.spec.file);
+    const run = spawnSync(join(binDir, "python"), [join(dir, script)], { cwd: dir, encoding: "utf8" });
+    if (run.status !== 0) {
+      throw new MLGymError(
+        `preparing the data of task '${this.spec.config.id}' failed: ${(run.stderr || run.stdout).trim()}`,
+      );
+    }
+  }
+
+  private async computeBaseline(path: string): Promise<Metrics | undefined> {
+    const kind = taskKind(this.spec.config.task_entrypoint);
+    const run = await this.shell.run(kind.baselineCommand(path), { timeoutS: this.longTimeoutS });
+    if (run.exitCode !== 0)
+      throw new MLGymError(`Failed to run baseline script ${path}: ${run.output.slice(-2000)}`);
+    const result = await evaluateSubmission(this.spec, this.sandbox, this.longTimeoutS);
+    cleanWorkspace(this.spec, this.layout!.workspaceDir);
+    return result.metrics;
+  }
+
+  private get shell(): ShellSession {
+    if (!this.session) throw new MLGymError("the environment is not reset: call reset() first");
+    return this.session;
+  }
+
+  /** Runs one action: a shell command, a tool, `validate`, `submit`, or an exit action. */
+  async step(action: string): Promise<StepResult> {
+    if (this.done)
+      throw new MLGymError("step() called after the episode ended; call reset() to start a new one");
+    const started = performance.now();
+    this.currentStep++;
+    const finish = (
+      r: Omit<StepResult, "info"> & { info: Omit<StepInfo, "scores" | "executionTime" | "step"> },
+    ) => {
+      const info: StepInfo = {
+        ...r.info,
+        step: this.currentStep,
+        scores: [...this.scores],
+        executionTime: (performance.now() - started) / 1000,
+      };
+      if (r.terminated || r.truncated) this.done = true;
+      return { ...r, info };
+    };
+    if (this.currentStep > this.maxSteps) return finish(await this.endWithEvaluation("max_steps"));
+    const trimmed = action.trim();
+    if (trimmed === "skip") {
+      return finish({
+        observation: "Skipped",
+        reward: 0,
+        terminated: true,
+        truncated: false,
+        info: { exitStatus: "skipped" },
+      });
+    }
+    if (trimmed === "exit_forfeit") {
+      return finish({
+        observation: "Exited (exit_forfeit)",
+        reward: 0,
+        terminated: true,
+        truncated: false,
+        info: { exitStatus: "exit_forfeit" },
+      });
+    }
+    if (EXIT_LABELS.has(trimmed)) return finish(await this.endWithEvaluation(trimmed));
+    const refusal = this.refusal(trimmed);
+    if (refusal !== undefined)
+      return finish({ observation: refusal, reward: 0, terminated: false, truncated: false, info: {} });
+
+    const command = guardMultiline(trimmed, this.toolset.multilineEndings);
+    const run = await this.shell.run(command, {
+      timeoutS: needsLongTimeout(command) ? this.longTimeoutS : this.shortTimeoutS,
+      noOutputTimeoutS:
+        this.options.noOutputTimeoutS ??
+        envNumber("MLGYM_AGENT_ACTION_NO_OUTPUT_TIMEOUT") ??
+        this.longTimeoutS,
+      prelude: `LAST_ACTION=${shellQuote(this.lastAction)}`,
+    });
+    this.lastAction = trimmed;
+    const base = { exitCode: run.exitCode, ...(run.timedOut ? { timedOut: run.timedOut } : {}) };
+    if (markerPattern("validation", this.nonce).test(run.output)) {
+      const result = await this.tryEvaluate();
+      const reward = result instanceof Error ? 0 : this.rewardFor(result.metrics);
+      const info =
+        result instanceof Error ? base : { ...base, metrics: result.metrics, submission: result.submission };
+      return finish({
+        observation: validationObservation(result, this.baseline),
+        reward,
+        terminated: false,
+        truncated: false,
+        info,
+      });
+    }
+    if (markerPattern("submission", this.nonce).test(run.output))
+      return finish(await this.endWithEvaluation("submit"));
+    return finish({ observation: run.output, reward: 0, terminated: false, truncated: false, info: base });
+  }
+
+  /** Why an action is not run, or undefined when it may run. */
+  private refusal(action: string): string | undefined {
+    if (action === "") return "No command was given. Reply with exactly one command to run.";
+    if (MALFORMED_EDIT.test(action) && !action.includes("end_of_edit")) {
+      return "Malformed edit command. Please ensure you use the `end_of_edit` keyword to mark the end of your edit.";
+    }
+    const blocklist = this.options.blocklist ?? defaultBlocklist;
+    const blocked = blockedWord(action, blocklist);
+    return blocked === undefined ? undefined : blocklist.message.replace("{name}", blocked);
+  }
+
+  private async tryEvaluate(): Promise<Evaluation | Error> {
+    try {
+      const result = await evaluateSubmission(this.spec, this.sandbox, this.longTimeoutS);
+      this.scores.push(result.metrics);
+      return result;
+    } catch (error) {
+      if (error instanceof Error && !(error instanceof MLGymError && error.name === "SandboxError"))
+        return error;
+      throw error;
+    }
+  }
+
+  /** Final evaluation for `submit` or a limit (`max_steps`, `exit_*`): the episode ends either way. */
+  private async endWithEvaluation(label: string) {
+    const result = await this.tryEvaluate();
+    const exitStatus = exitStatusFor(label, result);
+    const info =
+      result instanceof Error
+        ? { exitStatus }
+        : { exitStatus, metrics: result.metrics, submission: result.submission };
+    return {
+      observation: `Exited (${label})`,
+      reward: result instanceof Error ? 0 : this.rewardFor(result.metrics),
+      terminated: label === "submit",
+      truncated: label !== "submit",
+      info,
+    };
+  }
+
+  private primary(metrics: Metrics | undefined): number | undefined {
+    const key = this.spec.priorityMetric;
+    return key !== undefined && metrics ? metrics[key] : undefined;
+  }
+
+  private rewardFor(metrics: Metrics): number {
+    if (this.options.reward !== "improvement") return 0;
+    const key = this.spec.priorityMetric;
+    if (key === undefined) return 0;
+    const { reward, best } = improvementReward(
+      metrics[key],
+      this.bestForReward,
+      this.primary(this.baseline),
+      this.spec.directionOf(key),
+    );
+    this.bestForReward = best;
+    return reward;
+  }
+
+  private async teardown(): Promise<void> {
+    await this.session?.close();
+    await this.sandboxInstance?.close();
+    this.session = undefined;
+    this.sandboxInstance = undefined;
+    if (this.layout && !this.options.keepWorkDir) rmSync(this.layout.root, { recursive: true, force: true });
+    this.layout = undefined;
+  }
+
+  /** Ends the episode and removes its sandbox (and, unless kept, its folder). */
+  async close(): Promise<void> {
+    this.done = true;
+    await this.teardown();
+  }
+}
+
+function config_limits(spec: TaskSpec): SandboxLimits {
+  const l = spec.config.limits;
+  const out: SandboxLimits = {};
+  if (l.memory_mb) out.memoryMb = l.memory_mb;
+  if (l.cpu_seconds) out.cpuSeconds = l.cpu_seconds;
+  if (l.max_processes) out.maxProcesses = l.max_processes;
+  return out;
+}
