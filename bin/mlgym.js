@@ -2,10 +2,11 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-const entry = fileURLToPath(new URL("../dist/cli/main.js", import.meta.url));
+const entry = fileURLToPath(new URL("../dist/cli/entry.js", import.meta.url));
 if (!existsSync(entry)) {
-  console.error("mlgym: the build output is missing (dist/). Run `npm install` (or `npm run build`) in the project folder.");
+  console.error(
+    "mlgym: the build output is missing (dist/). Run `npm install` (or `npm run build`) in the project folder.",
+  );
   process.exit(2);
 }
-const { main } = await import(entry);
-process.exitCode = await main(process.argv.slice(2));
+await import(entry);

@@ -108,7 +108,10 @@ export function prepareEpisode(spec: TaskSpec, root: string): EpisodeLayout {
   }
   spec.config.evaluation_paths.forEach((path, i) => {
     const host = starterHostPath(spec, path, `evaluation_paths.${i}`);
-    mounts.push({ hostPath: host, path: `workspace/${path.replace(/^\.\//, "")}`, readOnly: true });
+    const mount = { hostPath: host, path: `workspace/${path.replace(/^\.\//, "")}`, readOnly: true };
+    mounts.push(mount);
+    // Evaluations always run the trusted copy, even where the agent's copy could be changed (local backend).
+    evaluationMounts.push(mount);
   });
   return { root, homeDir, workspaceDir, mounts, evaluationMounts };
 }

@@ -1,5 +1,6 @@
 import {
   chmodSync,
+  copyFileSync,
   cpSync,
   existsSync,
   lstatSync,
@@ -7,6 +8,7 @@ import {
   mkdtempSync,
   readdirSync,
   rmSync,
+  statSync,
   symlinkSync,
 } from "node:fs";
 import { dirname, isAbsolute, join, relative } from "node:path";
@@ -22,6 +24,12 @@ function makeReadOnly(path: string): void {
   if (st.isSymbolicLink()) return;
   if (st.isDirectory()) for (const name of readdirSync(path)) makeReadOnly(join(path, name));
   chmodSync(path, st.mode & ~0o222);
+}
+
+/** Trusted files are copied (Python resolves a symlinked script to its real folder and would import from there). */
+function linkOrCopy(host: string, target: string): void {
+  if (statSync(host).isDirectory()) symlinkSync(host, target);
+  else copyFileSync(host, target);
 }
 
 let counter = 0;
@@ -82,12 +90,14 @@ export class LocalSandbox implements Sandbox {
       const overrides = new Map(this.spec.evaluationMounts.map((m) => [m.path, m.hostPath]));
       for (const name of readdirSync(this.workspace)) {
         const rel = relative(this.home, join(this.workspace, name));
-        symlinkSync(overrides.get(rel) ?? join(this.workspace, name), join(scratch, name));
+        const override = overrides.get(rel);
+        if (override) linkOrCopy(override, join(scratch, name));
+        else symlinkSync(join(this.workspace, name), join(scratch, name));
       }
       for (const [rel, host] of overrides) {
         const inWorkspace = relative(relative(this.home, this.workspace), rel);
         const target = join(scratch, inWorkspace);
-        if (!existsSync(target)) symlinkSync(host, target);
+        if (!existsSync(target)) linkOrCopy(host, target);
       }
       if (cwd === this.workspace) cwd = scratch;
     }

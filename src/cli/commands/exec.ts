@@ -5,6 +5,7 @@ import { MLGymEnv } from "../../env/env.js";
 import { make } from "../../env/make.js";
 import { workspaceTaskSpec } from "../../env/workspace-task.js";
 import { ConfigError } from "../../errors.js";
+import { collect } from "../options.js";
 
 interface ExecOptions {
   task?: string;
@@ -41,7 +42,7 @@ export function registerExec(program: Command): void {
     .option("--task <id>", "run in a fresh workspace of this task")
     .option("--dir <path>", "use this folder as the workspace, in place")
     .option("--sandbox <backend>", "sandbox backend: local or bwrap (default: bwrap where it works)")
-    .option("--tasks-dir <dir...>", "extra folders with task YAML files")
+    .option("--tasks-dir <dir>", "an extra folder with task YAML files (repeatable)", collect)
     .option("--timeout <seconds>", "timeout of ordinary commands in seconds")
     .action(async (actionsFile: string, opts: ExecOptions) => {
       if (Boolean(opts.task) === Boolean(opts.dir)) {

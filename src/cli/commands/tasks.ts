@@ -1,13 +1,14 @@
 import type { Command } from "commander";
 import { loadTaskSpec } from "../../config/load-task.js";
 import { discoverTasks } from "../../tasks/registry.js";
+import { collect } from "../options.js";
 
 /** `mlgym tasks`: lists the tasks found in the built-in folder and in --tasks-dir folders. */
 export function registerTasks(program: Command): void {
   const tasks = program
     .command("tasks")
     .description("list the available tasks")
-    .option("--tasks-dir <dir...>", "extra folders with task YAML files")
+    .option("--tasks-dir <dir>", "an extra folder with task YAML files (repeatable)", collect)
     .option("--json", "print JSON")
     .action((opts: { tasksDir?: string[]; json?: boolean }) => {
       const rows = [...discoverTasks(opts.tasksDir ?? []).values()]
