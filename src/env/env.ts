@@ -1,7 +1,6 @@
-import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdirSync, rmSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import type { TaskSpec } from "../config/load-task.js";
 import type { Metrics } from "../config/task-config.js";
 import { MLGymError } from "../errors.js";
@@ -12,6 +11,7 @@ import type { Sandbox, SandboxLimits } from "../sandbox/sandbox.js";
 import { ShellSession, shellQuote } from "../shell/shell-session.js";
 import { needsLongTimeout } from "../shell/timeout-rule.js";
 import { taskKind } from "../tasks/kinds.js";
+import { runPrepareScript } from "../tasks/prepare.js";
 import { guardMultiline, loadToolset, markerPattern, type Toolset } from "../tools/index.js";
 import { type Blocklist, blockedWord, defaultBlocklist } from "./blocklist.js";
 import { type Evaluation, evaluateSubmission, exitStatusFor, validationObservation } from "./evaluation.js";
@@ -123,7 +123,7 @@ export class MLGymEnv {
     this.nonce = randomBytes(8).toString("hex");
     const config = this.spec.config;
     const runtime = await ensurePythonRuntime();
-    this.runPrepareScript(runtime.binDir);
+    runPrepareScript(this.spec, runtime.binDir);
     const root = createEpisodeRoot(config.id, this.options.workRoot);
     this.layout = this.options.workspaceDir
       ? {
@@ -182,18 +182,6 @@ export class MLGymEnv {
         trainingTimeoutS: this.longTimeoutS,
       },
     };
-  }
-
-  private runPrepareScript(binDir: string): void {
-    const script = this.spec.config.prepare_script;
-    if (!script) return;
-    const dir = dirname(this.spec.file);
-    const run = spawnSync(join(binDir, "python"), [join(dir, script)], { cwd: dir, encoding: "utf8" });
-    if (run.status !== 0) {
-      throw new MLGymError(
-        `preparing the data of task '${this.spec.config.id}' failed: ${(run.stderr || run.stdout).trim()}`,
-      );
-    }
   }
 
   private async computeBaseline(path: string): Promise<Metrics | undefined> {

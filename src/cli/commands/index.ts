@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { registerDoctor } from "./doctor.js";
 import { registerExec } from "./exec.js";
 import { registerReport } from "./report.js";
+import { registerSetup } from "./setup.js";
 import { registerTasks } from "./tasks.js";
 
 /** Every CLI subcommand, in help order. Adding a command = one file + one line here. */

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Prepares a machine for mlgym: system packages (as root, via apt), npm dependencies and the build, the managed
+# Python runtime and task data. Safe to run again: each step is skipped when already done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+say() { printf 'setup: %s\n' "$*" >&2; }
+
+# System packages: bubblewrap (the isolating sandbox), file (MIME checks of the editor), prlimit (CPU limits),
+# a Python 3 with venv for the task runtime.
+missing=()
+command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
+command -v file >/dev/null 2>&1 || missing+=(file)
+command -v prlimit >/dev/null 2>&1 || missing+=(util-linux)
+command -v python3 >/dev/null 2>&1 || missing+=(python3 python3-venv)
+if [ ${#missing[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+    say "installing ${missing[*]}"
+    apt-get update -qq >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    say "missing system packages: ${missing[*]} (install them, e.g. sudo apt-get install ${missing[*]});"
+    say "without bubblewrap episodes run in the unisolated 'local' sandbox (see 'mlgym doctor')"
+  fi
+fi
+
+# npm dependencies and the build (npm ci runs the build through the prepare script).
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  say "installing npm dependencies"
+  npm ci --no-audit --no-fund --loglevel=error >&2
+elif [ ! -f dist/cli/entry.js ] || [ -n "$(find src -newer dist/cli/entry.js -name '*.ts' -print -quit)" ]; then
+  say "building"
+  npm run --silent build >&2
+fi
+
+# The managed Python runtime and the data of the built-in tasks.
+node bin/mlgym.js setup >&2
