@@ -7,6 +7,7 @@ import { registerTasks } from "./tasks.js";
 
 /** Every CLI subcommand, in help order. Adding a command = one file + one line here. */
 export const commands: Array<(program: Command) => void> = [
+  registerSetup,
   registerTasks,
   registerExec,
   registerDoctor,
