@@ -50,3 +50,34 @@ export class EvaluationFormatError extends EvaluationError {
     this.output = output;
   }
 }
+
+/** A model provider call failed; `retryable` says whether trying again may help (429, 5xx, timeouts). */
+export class ModelError extends MLGymError {
+  override name = "ModelError";
+  readonly status: number | undefined;
+  readonly retryable: boolean;
+  /** Seconds the provider asked us to wait (Retry-After), when it said. */
+  readonly retryAfterS: number | undefined;
+  constructor(
+    message: string,
+    details: { status?: number; retryable: boolean; retryAfterS?: number; cause?: unknown },
+  ) {
+    super(message, { cause: details.cause });
+    this.status = details.status;
+    this.retryable = details.retryable;
+    this.retryAfterS = details.retryAfterS;
+  }
+}
+
+/** The prompt does not fit the model's context window. */
+export class ContextWindowError extends ModelError {
+  override name = "ContextWindowError";
+  constructor(message: string, cause?: unknown) {
+    super(message, { retryable: false, cause });
+  }
+}
+
+/** The next call could cost more than the remaining budget. */
+export class CostLimitError extends MLGymError {
+  override name = "CostLimitError";
+}
