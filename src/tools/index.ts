@@ -1,0 +1,13 @@
+export type { CommandArgument, CommandDef } from "./command-file.js";
+export { parseCommandFile, synthesizeSignature } from "./command-file.js";
+export type { DocStyle } from "./docs.js";
+export { docStyles, renderDocs, substituteVariables } from "./docs.js";
+export type { InstallScriptInput, ToolFile } from "./install-script.js";
+export { buildInstallScript, launcherDir } from "./install-script.js";
+export type { MarkerKind } from "./markers.js";
+export { evalNonceVariable, markerPattern } from "./markers.js";
+export { guardMultiline } from "./multiline.js";
+export type { StateCommand } from "./state-command.js";
+export { defaultStateCommand } from "./state-command.js";
+export type { Toolset, ToolsetOptions } from "./toolset.js";
+export { defaultCommandFiles, defaultEnvVariables, defaultToolsDir, loadToolset } from "./toolset.js";
