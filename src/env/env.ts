@@ -48,7 +48,14 @@ export interface EnvOptions {
 }
 
 const DEFAULT_MAX_PROCESSES = 512;
-const EXIT_LABELS = new Set(["exit_context", "exit_cost", "exit_error", "exit_format", "exit_api"]);
+const EXIT_LABELS = new Set([
+  "exit_context",
+  "exit_cost",
+  "exit_error",
+  "exit_format",
+  "exit_api",
+  "exit_time",
+]);
 const MALFORMED_EDIT = /^edit\s+(\d+):(\d+)(\n|$|\s)/;
 
 function envNumber(name: string): number | undefined {
@@ -65,7 +72,8 @@ export class MLGymEnv {
   readonly maxSteps: number;
   currentStep = 0;
   private readonly options: EnvOptions;
-  private readonly toolset: Toolset;
+  /** The agent's commands (docs for the prompt, multi-line endings, the state command). */
+  readonly toolset: Toolset;
   private layout: EpisodeLayout | undefined;
   private sandboxInstance: Sandbox | undefined;
   private session: ShellSession | undefined;
@@ -197,6 +205,23 @@ export class MLGymEnv {
   private get shell(): ShellSession {
     if (!this.session) throw new MLGymError("the environment is not reset: call reset() first");
     return this.session;
+  }
+
+  /**
+   * The state command's JSON (`open_file`, `working_dir` by default): prompt placeholders, read before each model
+   * call. Not a step. The raw text is kept for trajectories.
+   */
+  async state(): Promise<{ raw: string; values: Record<string, string> }> {
+    const run = await this.shell.run(this.toolset.stateCommand.name, { timeoutS: 10 });
+    try {
+      const parsed = JSON.parse(run.output) as Record<string, unknown>;
+      return {
+        raw: run.output,
+        values: Object.fromEntries(Object.entries(parsed).map(([k, v]) => [k, String(v)])),
+      };
+    } catch {
+      return { raw: run.output, values: {} };
+    }
   }
 
   /** Runs one action: a shell command, a tool, `validate`, `submit`, or an exit action. */

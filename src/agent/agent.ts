@@ -1,0 +1,206 @@
+import { blockedWord } from "../env/blocklist.js";
+import type { MLGymEnv } from "../env/env.js";
+import { ContextWindowError, ModelError } from "../errors.js";
+import type { ChatMessage, Model } from "../models/model.js";
+import type { ModelStats, TrajectoryFile, TrajectoryStep } from "../trajectory/files.js";
+import { writeJsonAtomic } from "../trajectory/files.js";
+import type { AgentConfig } from "./config.js";
+import { type HistoryEntry, historyProcessor } from "./history.js";
+import { FormatError, outputParsers } from "./parser.js";
+import { renderTemplate } from "./template.js";
+
+/** Limits the agent checks before every model call; each ends the episode with an autosubmission. */
+export interface AgentLimits {
+  /** US dollars per episode; checked against the worst case of the next call, so it is never exceeded. */
+  costLimitUsd?: number;
+  /** Wall-clock seconds per episode. */
+  timeLimitS?: number;
+}
+
+export interface AgentRun {
+  env: MLGymEnv;
+  model: Model;
+  config: AgentConfig;
+  /** Where `<taskId>.traj` and `results.json` are written (after every step). */
+  outputDir: string;
+  limits?: AgentLimits;
+  temperature?: number;
+  topP?: number;
+  seed?: number;
+  /** Called after every step, e.g. for a live display. */
+  onStep?: (step: TrajectoryStep, info: { step: number; maxSteps: number; costUsd: number }) => void;
+}
+
+export interface AgentResult {
+  exitStatus: string;
+  scores: TrajectoryFile["info"]["score"];
+  trajectoryFile: string;
+  resultsFile: string;
+  stats: ModelStats;
+}
+
+const AGENT = "primary_0";
+
+interface Decision {
+  thought: string;
+  action: string;
+  response: string;
+}
+
+/** A pseudo-action that ends the episode through the environment's autosubmission. */
+function exitDecision(action: string, reason: string): Decision {
+  return { thought: reason, action, response: reason };
+}
+
+/**
+ * Runs one episode: reset, then ask the model, parse its action, step the environment, record the step, until
+ * the episode ends. Depends only on the Model and Env interfaces; the trajectory is flushed after every step.
+ */
+export async function runAgent(run: AgentRun): Promise<AgentResult> {
+  const { env, model, config } = run;
+  const started = Date.now();
+  const parse = outputParsers[config.output_parser]!;
+  const processHistory = historyProcessor(config.history_processor, config.history_processor_args)!;
+  const stats: ModelStats = { total_cost: 0, task_cost: 0, tokens_sent: 0, tokens_received: 0, api_calls: 0 };
+  const reset = await env.reset(run.seed === undefined ? {} : { seed: run.seed });
+  const taskFields = {
+    ...env.spec.config,
+    description: reset.observation,
+    training_timeout: reset.info.trainingTimeoutS,
+  };
+  const envVariables = { ...env.toolset.envVariables };
+  const commandDocs = env.toolset.docs(config.tools.parser);
+  const fixed = { ...taskFields, ...envVariables, command_docs: commandDocs };
+  const history: HistoryEntry[] = [
+    { role: "system", content: renderTemplate(config.system_template, fixed), agent: AGENT },
+  ];
+  const traj: TrajectoryFile = {
+    environment: "mlgym_main",
+    trajectory: [],
+    history,
+    info: { model_stats: stats, exit_status: "", submission: null, score: [], summarizer: {} },
+  };
+  const trajectoryFile = `${run.outputDir}/${env.spec.config.id}.traj`;
+  const resultsFile = `${run.outputDir}/results.json`;
+  let observation: string | undefined;
+
+  const ask = async (messages: ChatMessage[]): Promise<Decision> => {
+    if (run.limits?.timeLimitS !== undefined && (Date.now() - started) / 1000 > run.limits.timeLimitS) {
+      return exitDecision("exit_time", "Exit due to time limit");
+    }
+    if (run.limits?.costLimitUsd !== undefined) {
+      const worst = model.maxCostUsd?.(messages) ?? 0;
+      if (stats.total_cost + worst > run.limits.costLimitUsd)
+        return exitDecision("exit_cost", "Exit due to cost limit");
+    }
+    try {
+      const options = {
+        ...(run.temperature !== undefined ? { temperature: run.temperature } : {}),
+        ...(run.topP !== undefined ? { topP: run.topP } : {}),
+      };
+      const answer = await model.query(messages, options);
+      stats.api_calls++;
+      stats.tokens_sent += answer.usage?.inputTokens ?? 0;
+      stats.tokens_received += answer.usage?.outputTokens ?? 0;
+      stats.total_cost += answer.costUsd ?? 0;
+      stats.task_cost = stats.total_cost;
+      return { thought: "", action: "", response: answer.content };
+    } catch (error) {
+      if (error instanceof ContextWindowError)
+        return exitDecision("exit_context", "Exit due to context window");
+      if (error instanceof ModelError)
+        return exitDecision("exit_api", `Exit due to model API error: ${error.message}`);
+      return exitDecision("exit_error", `Exit due to runtime error: ${(error as Error).message}`);
+    }
+  };
+
+  /** Queries until the answer parses and is not blocked, with failed attempts kept out of the history. */
+  const decide = async (): Promise<Decision> => {
+    const messages = processHistory(history).map(({ role, content }) => ({ role, content }));
+    const extra: ChatMessage[] = [];
+    let problem = "";
+    for (let attempt = 0; attempt <= config.max_requeries; attempt++) {
+      const answer = await ask([...messages, ...extra]);
+      if (answer.action) return answer;
+      try {
+        const parsed = parse(answer.response);
+        const blocked = blockedWord(parsed.action, {
+          firstWord: config.tools.blocklist,
+          standalone: config.tools.blocklist_standalone,
+          message: config.tools.blocklist_error_template,
+        });
+        if (blocked === undefined) return { ...parsed, response: answer.response };
+        problem = renderTemplate(config.tools.blocklist_error_template, { name: blocked });
+      } catch (error) {
+        if (!(error instanceof FormatError)) throw error;
+        problem = config.format_error_template
+          ? renderTemplate(config.format_error_template, { error: error.message })
+          : error.message;
+      }
+      extra.push({ role: "assistant", content: answer.response }, { role: "user", content: problem });
+    }
+    return exitDecision("exit_format", "Exit due to format error");
+  };
+
+  try {
+    await loop();
+  } catch (error) {
+    // An infrastructure fault (sandbox, disk): keep what was recorded, with an explicit status, then re-throw.
+    traj.info.exit_status = `infrastructure_error (${(error as Error).name}: ${(error as Error).message})`;
+    writeJsonAtomic(trajectoryFile, traj);
+    writeJsonAtomic(resultsFile, {
+      agent: traj.info.score,
+      ...(env.baselineScores ? { baseline: env.baselineScores } : {}),
+    });
+    throw error;
+  }
+  const results = { agent: traj.info.score, ...(env.baselineScores ? { baseline: env.baselineScores } : {}) };
+  writeJsonAtomic(resultsFile, results);
+  return { exitStatus: traj.info.exit_status, scores: traj.info.score, trajectoryFile, resultsFile, stats };
+
+  async function loop(): Promise<void> {
+    for (;;) {
+      const state = await env.state();
+      const values = {
+        ...fixed,
+        ...state.values,
+        current_step: env.currentStep,
+        remaining_steps: env.maxSteps - env.currentStep,
+        observation: observation ?? "",
+      };
+      const first = history.every((h) => h.role === "system" || h.is_demo);
+      const template = first
+        ? [config.task_template, config.strategy_template].filter(Boolean).join("\n")
+        : observation?.trim()
+          ? (config.next_step_template ?? config.task_template)
+          : (config.next_step_no_output_template ?? config.next_step_template ?? config.task_template);
+      history.push({ role: "user", content: renderTemplate(template, values), agent: AGENT });
+      const decision = await decide();
+      history.push({
+        role: "assistant",
+        content: decision.response,
+        thought: decision.thought,
+        action: decision.action,
+        agent: AGENT,
+      });
+      const result = await env.step(decision.action);
+      const step: TrajectoryStep = {
+        action: decision.action,
+        observation: result.observation,
+        response: decision.response,
+        state: state.raw,
+        thought: decision.thought,
+        execution_time: result.info.executionTime,
+      };
+      traj.trajectory.push(step);
+      traj.info.score = result.info.scores;
+      if (result.info.submission) traj.info.submission = result.info.submission;
+      const done = result.terminated || result.truncated;
+      if (done) traj.info.exit_status = result.info.exitStatus ?? "unknown_error";
+      writeJsonAtomic(trajectoryFile, traj);
+      run.onStep?.(step, { step: env.currentStep, maxSteps: env.maxSteps, costUsd: stats.total_cost });
+      observation = result.observation;
+      if (done) break;
+    }
+  }
+}

@@ -1,0 +1,86 @@
+import { basename } from "node:path";
+import { z } from "zod";
+import { parseWithSchema, readYamlFile } from "../config/yaml-file.js";
+import { ConfigError } from "../errors.js";
+import { projectRoot } from "../runtime/paths.js";
+import { historyProcessor } from "./history.js";
+import { outputParsers } from "./parser.js";
+
+const toolsSchema = z
+  .object({
+    command_files: z.array(z.string()).default([]),
+    env_variables: z.record(z.string(), z.union([z.string(), z.number()])).default({}),
+    util_functions: z.array(z.string()).default([]),
+    submit_command: z.string().default("submit"),
+    /** How command docs are rendered: one line each, or detailed blocks. */
+    parser: z.enum(["ParseCommandBash", "ParseCommandDetailed"]).default("ParseCommandDetailed"),
+    state_command: z.object({ name: z.string(), code: z.string() }).strict().optional(),
+    blocklist_error_template: z
+      .string()
+      .default("Interactive operation '{name}' is not supported by this environment."),
+    blocklist: z
+      .array(z.string())
+      .default(["vim", "vi", "emacs", "nano", "less", "more", "top", "htop", "man", "watch"]),
+    blocklist_standalone: z
+      .array(z.string())
+      .default(["python", "python3", "ipython", "bash", "sh", "exit", "/bin/bash", "/bin/sh", "su", "node"]),
+  })
+  .strict();
+
+/** Agent YAML: the original's agent config fields, plus the action format and limits. */
+export const agentConfigSchema = z
+  .object({
+    system_template: z.string(),
+    task_template: z.string(),
+    next_step_template: z.string().optional(),
+    next_step_no_output_template: z.string().optional(),
+    strategy_template: z.string().nullish(),
+    demonstration_template: z.string().nullish(),
+    /** Trajectory files shown to the model as examples (relative to the agent YAML). */
+    demonstrations: z.array(z.string()).default([]),
+    put_demos_in_history: z.boolean().default(false),
+    format_error_template: z.string().nullish(),
+    tools: toolsSchema.default(toolsSchema.parse({})),
+    output_parser: z.string().default("MLGymThoughtActionParser"),
+    history_processor: z.string().default("Last5Observations"),
+    history_processor_args: z.record(z.string(), z.unknown()).default({}),
+    /** `fenced`: one fenced command block per answer; `tool_calls`: native function calling. */
+    action_format: z.enum(["fenced", "tool_calls"]).default("fenced"),
+    /** Re-queries allowed per step for badly formatted or blocked answers. */
+    max_requeries: z.number().int().nonnegative().default(2),
+  })
+  .strict();
+export type AgentConfig = z.infer<typeof agentConfigSchema> & { file: string; stem: string };
+
+export function defaultAgentConfigFile(): string {
+  return `${projectRoot()}/agents/default.yaml`;
+}
+
+/** Loads and validates an agent YAML; unknown parsers, history processors or placeholders are ConfigErrors. */
+export function loadAgentConfig(file = defaultAgentConfigFile()): AgentConfig {
+  const parsed = parseWithSchema(agentConfigSchema, readYamlFile(file), file);
+  if (!outputParsers[parsed.output_parser]) {
+    throw new ConfigError(`unknown output parser; available: ${Object.keys(outputParsers).join(", ")}`, {
+      file,
+      field: "output_parser",
+    });
+  }
+  try {
+    if (!historyProcessor(parsed.history_processor, parsed.history_processor_args)) {
+      throw new ConfigError(
+        "unknown history processor; available: DefaultHistoryProcessor, LastNObservations (args: n), Last<N>Observations",
+        { file, field: "history_processor" },
+      );
+    }
+  } catch (error) {
+    if (error instanceof ConfigError) throw error;
+    throw new ConfigError((error as Error).message, { file, field: "history_processor_args" });
+  }
+  if (parsed.demonstrations.length > 0 && !parsed.demonstration_template && !parsed.put_demos_in_history) {
+    throw new ConfigError("demonstrations need a demonstration_template (or put_demos_in_history: true)", {
+      file,
+      field: "demonstration_template",
+    });
+  }
+  return { ...parsed, file, stem: basename(file).replace(/\.ya?ml$/, "") };
+}

@@ -1,0 +1,36 @@
+import { join } from "node:path";
+import type { Model } from "../models/model.js";
+import { createModel, type ModelOptions, modelBackends } from "../models/registry.js";
+import { ScriptedModel } from "../models/scripted.js";
+import { projectRoot } from "../runtime/paths.js";
+
+/** The task the demonstration agent plays when no model is configured. */
+export const DEMO_TASK = "battleOfSexes";
+
+/** Models tried, in order, when `--model` is not given and the provider's key is set. */
+const KEYED_DEFAULTS: Array<[string, string]> = [
+  ["OPENAI_API_KEY", "openai:gpt-4o-mini"],
+  ["ANTHROPIC_API_KEY", "anthropic:claude-3-5-haiku-latest"],
+];
+
+/**
+ * The model of a run: `--model` when given; else a provider whose API key is set; else the scripted demonstration
+ * agent (with a note saying so).
+ */
+export function chooseModel(
+  spec: string | undefined,
+  options: ModelOptions,
+  taskId: string,
+): { model: Model; note?: string } {
+  if (spec) return { model: createModel(spec, options) };
+  for (const [key, id] of KEYED_DEFAULTS) {
+    const backend = id.split(":")[0]!;
+    if (process.env[key] && modelBackends[backend])
+      return { model: createModel(id, options), note: `using ${id} (${key} is set)` };
+  }
+  const file = join(projectRoot(), "agents", "demo", `${taskId}.yaml`);
+  return {
+    model: ScriptedModel.fromFile(file),
+    note: `no --model given and no API key set: running the scripted demonstration agent (${file}); set OPENAI_API_KEY or ANTHROPIC_API_KEY, or pass --model, to run a real LLM`,
+  };
+}

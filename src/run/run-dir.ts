@@ -1,0 +1,32 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+
+/** Parts of a run folder name, as the original and the report read them. */
+export interface RunName {
+  modelId: string;
+  taskId: string;
+  agentStem: string;
+  temperature: number;
+  topP: number;
+  costLimit: number;
+}
+
+/**
+ * `<model>__<task>__<agent>__t-0.00__p-0.95__c-4.00__install-0_run_<i>`, the original's naming (model `:` -> `-`),
+ * with the first free run index.
+ */
+export function runDirectory(outputRoot: string, name: RunName): string {
+  const base = [
+    name.modelId.replace(/[:/]/g, "-"),
+    name.taskId,
+    name.agentStem,
+    `t-${name.temperature.toFixed(2)}`,
+    `p-${name.topP.toFixed(2)}`,
+    `c-${name.costLimit.toFixed(2)}`,
+    "install-0",
+  ].join("__");
+  for (let i = 0; ; i++) {
+    const dir = join(outputRoot, `${base}_run_${i}`);
+    if (!existsSync(dir)) return dir;
+  }
+}

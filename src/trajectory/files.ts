@@ -1,0 +1,51 @@
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
+import type { HistoryEntry } from "../agent/history.js";
+import type { Metrics } from "../config/task-config.js";
+
+/** One executed step, in the original's `.traj` shape. */
+export interface TrajectoryStep {
+  action: string;
+  observation: string;
+  response: string;
+  state: string;
+  thought: string;
+  execution_time: number;
+}
+
+/** Usage of the model over an episode (the original's `model_stats`). */
+export interface ModelStats {
+  total_cost: number;
+  task_cost: number;
+  tokens_sent: number;
+  tokens_received: number;
+  api_calls: number;
+}
+
+/** A `.traj` file, compatible with the original's readers. */
+export interface TrajectoryFile {
+  environment: string;
+  trajectory: TrajectoryStep[];
+  history: HistoryEntry[];
+  info: {
+    model_stats: ModelStats;
+    exit_status: string;
+    submission: string | null;
+    score: Metrics[];
+    summarizer: Record<string, never>;
+  };
+}
+
+/** A `results.json` file: every evaluation in order, and the baseline. */
+export interface ResultsFile {
+  agent: Metrics[];
+  baseline?: Metrics;
+}
+
+/** Writes JSON through a temporary file and a rename, so readers never see half a file. */
+export function writeJsonAtomic(path: string, data: unknown): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const tmp = `${path}.tmp-${process.pid}`;
+  writeFileSync(tmp, `${JSON.stringify(data, null, 2)}\n`);
+  renameSync(tmp, path);
+}

@@ -1,0 +1,164 @@
+import assert from "node:assert/strict";
+import { mkdtempSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { type AgentLimits, runAgent } from "../../src/agent/agent.js";
+import { loadAgentConfig } from "../../src/agent/config.js";
+import { make } from "../../src/env/make.js";
+import { ModelError } from "../../src/errors.js";
+import type { ChatMessage, Model, ModelResponse } from "../../src/models/model.js";
+import { ScriptedModel } from "../../src/models/scripted.js";
+import type { TrajectoryFile } from "../../src/trajectory/files.js";
+import { FIXTURE_TASKS } from "../helpers/fixtures.js";
+
+const fenced = (cmd: string, talk = "DISCUSSION\nnext step") => `${talk}\n\`\`\`\n${cmd}\n\`\`\``;
+
+async function episode(
+  model: Model,
+  options: { maxSteps?: number; limits?: AgentLimits; task?: string } = {},
+) {
+  const env = make(options.task ?? "tinyPython", {
+    tasksDirs: [FIXTURE_TASKS],
+    maxSteps: options.maxSteps ?? 10,
+  });
+  const outputDir = mkdtempSync(join(tmpdir(), "mlgym-run-"));
+  const flushed: number[] = [];
+  try {
+    const result = await runAgent({
+      env,
+      model,
+      config: loadAgentConfig(),
+      outputDir,
+      ...(options.limits ? { limits: options.limits } : {}),
+      onStep: (_step, info) => {
+        const traj = JSON.parse(readFileSync(result_file(), "utf8")) as TrajectoryFile;
+        flushed.push(traj.trajectory.length - info.step);
+      },
+    });
+    const traj = JSON.parse(readFileSync(result.trajectoryFile, "utf8")) as TrajectoryFile;
+    const results = JSON.parse(readFileSync(result.resultsFile, "utf8")) as {
+      agent: unknown[];
+      baseline?: unknown;
+    };
+    return { result, traj, results, flushed };
+  } finally {
+    await env.close();
+  }
+  function result_file() {
+    return join(outputDir, `${options.task ?? "tinyPython"}.traj`);
+  }
+}
+
+/** A model that fails or reports costs, to drive the limit paths. */
+class ProgrammedModel implements Model {
+  readonly id = "programmed:test";
+  calls = 0;
+  constructor(
+    private readonly answer: (call: number, messages: ChatMessage[]) => ModelResponse,
+    private readonly worstCase?: number,
+  ) {}
+  async query(messages: ChatMessage[]): Promise<ModelResponse> {
+    return this.answer(this.calls++, messages);
+  }
+  maxCostUsd(): number | undefined {
+    return this.worstCase;
+  }
+}
+
+test("a scripted episode edits, validates and submits; .traj and results.json have the original's shape", async () => {
+  const model = new ScriptedModel([
+    fenced("ls"),
+    fenced("sed -i 's/return 4/return 7/' strategy.py"),
+    fenced("validate"),
+    fenced("submit"),
+  ]);
+  const { result, traj, results, flushed } = await episode(model);
+  assert.equal(result.exitStatus, "submitted");
+  assert.deepEqual(results, { agent: [{ Score: 10 }, { Score: 10 }], baseline: { Score: 7 } });
+  assert.equal(traj.environment, "mlgym_main");
+  assert.equal(traj.trajectory.length, 4);
+  assert.deepEqual(Object.keys(traj.trajectory[0]!).sort(), [
+    "action",
+    "execution_time",
+    "observation",
+    "response",
+    "state",
+    "thought",
+  ]);
+  assert.equal(traj.trajectory[0]?.action, "ls\n");
+  assert.equal(traj.trajectory[0]?.observation, "evaluate.py\nstrategy.py");
+  assert.match(traj.trajectory[0]!.state, /^\{"open_file": "n\/a", "working_dir": ".*workspace"\}$/);
+  assert.equal(traj.trajectory[3]?.observation, "Exited (submit)");
+  assert.deepEqual(traj.info.score, [{ Score: 10 }, { Score: 10 }]);
+  assert.equal(traj.info.exit_status, "submitted");
+  assert.match(String(traj.info.submission), /target\.py$/);
+  assert.deepEqual(
+    traj.history.map((h) => h.role),
+    ["system", "user", "assistant", "user", "assistant", "user", "assistant", "user", "assistant"],
+  );
+  assert.match(traj.history[0]!.content, /open "<path>" \[<line_number>\]/);
+  assert.match(
+    traj.history[1]!.content,
+    /Edit guess\(\)[\s\S]*\(Current Step: 0, Remaining Steps: 10\)\n\(Open file: n\/a\)/,
+  );
+  assert.match(
+    traj.history[3]!.content,
+    /^evaluate\.py\nstrategy\.py\n\(Current Step: 1, Remaining Steps: 9\)/,
+  );
+  assert.match(traj.history[5]!.content, /^The command finished without printing anything\./);
+  assert.deepEqual(flushed, [0, 0, 0, 0], "the trajectory is on disk after every step");
+});
+
+test("badly formatted answers are re-queried with a temporary history, then exit_format autosubmits", async () => {
+  const model = new ScriptedModel(["no block", fenced("ls"), "still none", "nope", "never"]);
+  const { result, traj } = await episode(model);
+  assert.equal(traj.trajectory[0]?.action, "ls\n");
+  assert.equal(traj.history.filter((h) => h.role === "assistant" && h.content === "no block").length, 0);
+  assert.equal(model.seen[1]?.at(-1)?.role, "user");
+  assert.match(model.seen[1]!.at(-1)!.content, /^Your answer could not be run \(No command block found/);
+  assert.equal(traj.trajectory[1]?.action, "exit_format");
+  assert.equal(result.exitStatus, "autosubmission (exit_format)");
+});
+
+test("blocked interactive commands are re-queried, not run", async () => {
+  const model = new ScriptedModel([fenced("vim strategy.py"), fenced("echo instead"), fenced("submit")]);
+  const { traj } = await episode(model);
+  assert.equal(traj.trajectory[0]?.action, "echo instead\n");
+  assert.match(model.seen[1]!.at(-1)!.content, /Interactive operation 'vim' is not supported/);
+});
+
+test("the step limit autosubmits with the original's accounting", async () => {
+  const model = new ScriptedModel([fenced("echo 1"), fenced("echo 2"), fenced("echo 3")]);
+  const { result, traj } = await episode(model, { maxSteps: 2 });
+  assert.equal(result.exitStatus, "autosubmission (max_steps)");
+  assert.equal(traj.trajectory.length, 3);
+  assert.equal(traj.trajectory[2]?.observation, "Exited (max_steps)");
+  assert.deepEqual(traj.info.score, [{ Score: 7 }]);
+});
+
+test("the cost limit is checked against the worst case before a call, so it is never exceeded", async () => {
+  const model = new ProgrammedModel(() => ({ content: fenced("ls"), costUsd: 0.3 }), 0.35);
+  const { result, traj } = await episode(model, { limits: { costLimitUsd: 1 } });
+  assert.equal(result.exitStatus, "autosubmission (exit_cost)");
+  // 0.6 spent + 0.35 worst case <= 1: a third call; 0.9 + 0.35 > 1: no fourth.
+  assert.equal(model.calls, 3);
+  assert.ok(result.stats.total_cost <= 1);
+  assert.equal(traj.trajectory.at(-1)?.thought, "Exit due to cost limit");
+});
+
+test("model API failures end with exit_api and an autosubmission, never an empty status", async () => {
+  const model = new ProgrammedModel((call) => {
+    if (call === 0) return { content: fenced("ls") };
+    throw new ModelError("503 after 10 retries", { status: 503, retryable: true });
+  });
+  const { result, traj } = await episode(model);
+  assert.equal(result.exitStatus, "autosubmission (exit_api)");
+  assert.match(traj.trajectory.at(-1)!.thought, /Exit due to model API error: 503/);
+});
+
+test("the time limit ends the episode with exit_time", async () => {
+  const model = new ProgrammedModel(() => ({ content: fenced("sleep 1.2") }));
+  const { result } = await episode(model, { limits: { timeLimitS: 1 } });
+  assert.equal(result.exitStatus, "autosubmission (exit_time)");
+});
