@@ -10,7 +10,7 @@ export function backendsUnderTest(): Array<{ name: string; skip: string | false 
   return ["local", "bwrap"].map((name) => {
     const probe = probes[name];
     if (probe?.ok) return { name, skip: false as const };
-    if (process.env.MLGYM_REQUIRE_BWRAP === "1") {
+    if (process.env.MLGYM_REQUIRE_BWRAP === "1" || process.env.CI === "true") {
       throw new Error(
         `sandbox backend '${name}' is required (MLGYM_REQUIRE_BWRAP=1) but does not work: ${probe?.reason}`,
       );
