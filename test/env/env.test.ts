@@ -243,3 +243,25 @@ for (const { name, skip } of backendsUnderTest()) {
     });
   });
 }
+
+test("reset computes missing baseline scores by running the baseline, then cleans the workspace", async () => {
+  const { cpSync, mkdtempSync, readFileSync, writeFileSync } = await import("node:fs");
+  const { tmpdir } = await import("node:os");
+  const { join } = await import("node:path");
+  const dir = mkdtempSync(join(tmpdir(), "mlgym-nobaseline-"));
+  cpSync(join(FIXTURE_TASKS, "tinyCsv"), join(dir, "tinyCsv"), { recursive: true });
+  const yaml = join(dir, "tinyCsv", "task.yaml");
+  writeFileSync(yaml, readFileSync(yaml, "utf8").replace("baseline_scores:\n  - accuracy: 0.6\n", ""));
+  const env = make("tinyCsv", { tasksDirs: [dir] });
+  try {
+    const { info } = await env.reset();
+    assert.deepEqual(info.baselineScores, { accuracy: 0.6 });
+    assert.equal(
+      (await env.step("ls")).observation,
+      "baseline.py\ndata\nevaluate.py",
+      "submission.csv was removed",
+    );
+  } finally {
+    await env.close();
+  }
+});
