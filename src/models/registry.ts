@@ -1,5 +1,7 @@
 import { ConfigError } from "../errors.js";
+import { AnthropicModel } from "./anthropic.js";
 import type { Model } from "./model.js";
+import { OpenAIModel } from "./openai.js";
 import { ScriptedModel } from "./scripted.js";
 
 /** Options every backend factory receives. */
@@ -18,6 +20,8 @@ type Factory = (name: string, options: ModelOptions) => Model;
 /** Model backends by name: `--model <backend>:<name>`. */
 export const modelBackends: Record<string, Factory> = {
   scripted: (name) => ScriptedModel.fromFile(name),
+  openai: (name, options) => new OpenAIModel(name, options),
+  anthropic: (name, options) => new AnthropicModel(name, options),
 };
 
 /** Creates a model from `<backend>:<name>`; unknown backends list the available ones. */
