@@ -1,16 +1,20 @@
 import type { Command } from "commander";
+import { registerBaseline } from "./baseline.js";
 import { registerDoctor } from "./doctor.js";
 import { registerExec } from "./exec.js";
 import { registerReport } from "./report.js";
 import { registerRun } from "./run.js";
 import { registerSetup } from "./setup.js";
 import { registerTasks } from "./tasks.js";
+import { registerTasksCheck } from "./tasks-check.js";
 
 /** Every CLI subcommand, in help order. Adding a command = one file + one line here. */
 export const commands: Array<(program: Command) => void> = [
   registerRun,
   registerSetup,
   registerTasks,
+  registerTasksCheck,
+  registerBaseline,
   registerExec,
   registerDoctor,
   registerReport,
