@@ -1,13 +1,16 @@
+import { readFileSync } from "node:fs";
+import { dirname, isAbsolute, join } from "node:path";
 import { blockedWord } from "../env/blocklist.js";
 import type { MLGymEnv } from "../env/env.js";
-import { ContextWindowError, ModelError } from "../errors.js";
-import type { ChatMessage, Model } from "../models/model.js";
+import { ConfigError, ContextWindowError, ModelError } from "../errors.js";
+import type { ChatMessage, Model, ToolCall } from "../models/model.js";
 import type { ModelStats, TrajectoryFile, TrajectoryStep } from "../trajectory/files.js";
 import { writeJsonAtomic } from "../trajectory/files.js";
 import type { AgentConfig } from "./config.js";
 import { type HistoryEntry, historyProcessor } from "./history.js";
 import { FormatError, outputParsers } from "./parser.js";
 import { renderTemplate } from "./template.js";
+import { actionFromToolCall, toolSpecs } from "./tool-calls.js";
 
 /** Limits the agent checks before every model call; each ends the episode with an autosubmission. */
 export interface AgentLimits {
@@ -45,6 +48,8 @@ interface Decision {
   thought: string;
   action: string;
   response: string;
+  /** The native function calls of the answer, when the agent uses them. */
+  toolCalls?: ToolCall[];
 }
 
 /** A pseudo-action that ends the episode through the environment's autosubmission. */
@@ -74,6 +79,7 @@ export async function runAgent(run: AgentRun): Promise<AgentResult> {
   const history: HistoryEntry[] = [
     { role: "system", content: renderTemplate(config.system_template, fixed), agent: AGENT },
   ];
+  history.push(...loadDemonstrations(config));
   const traj: TrajectoryFile = {
     environment: "mlgym_main",
     trajectory: [],
@@ -84,17 +90,27 @@ export async function runAgent(run: AgentRun): Promise<AgentResult> {
   const resultsFile = `${run.outputDir}/results.json`;
   let observation: string | undefined;
 
+  const outputCap = config.max_output_tokens ? { maxOutputTokens: config.max_output_tokens } : {};
+  const useTools = config.action_format === "tool_calls";
+  const tools = useTools ? toolSpecs(env.toolset) : [];
+  const fromToolCalls = (answer: Decision) => {
+    const calls = answer.toolCalls ?? [];
+    if (calls.length !== 1) throw new FormatError(`Call exactly one tool per answer (got ${calls.length}).`);
+    return { thought: answer.response, action: actionFromToolCall(calls[0]!, env.toolset) };
+  };
   const ask = async (messages: ChatMessage[]): Promise<Decision> => {
     if (run.limits?.timeLimitS !== undefined && (Date.now() - started) / 1000 > run.limits.timeLimitS) {
       return exitDecision("exit_time", "Exit due to time limit");
     }
     if (run.limits?.costLimitUsd !== undefined) {
-      const worst = model.maxCostUsd?.(messages) ?? 0;
+      const worst = model.maxCostUsd?.(messages, outputCap) ?? 0;
       if (stats.total_cost + worst > run.limits.costLimitUsd)
         return exitDecision("exit_cost", "Exit due to cost limit");
     }
     try {
       const options = {
+        ...outputCap,
+        ...(useTools ? { tools } : {}),
         ...(run.temperature !== undefined ? { temperature: run.temperature } : {}),
         ...(run.topP !== undefined ? { topP: run.topP } : {}),
       };
@@ -104,7 +120,12 @@ export async function runAgent(run: AgentRun): Promise<AgentResult> {
       stats.tokens_received += answer.usage?.outputTokens ?? 0;
       stats.total_cost += answer.costUsd ?? 0;
       stats.task_cost = stats.total_cost;
-      return { thought: "", action: "", response: answer.content };
+      return {
+        thought: "",
+        action: "",
+        response: answer.content,
+        ...(answer.toolCalls ? { toolCalls: answer.toolCalls } : {}),
+      };
     } catch (error) {
       if (error instanceof ContextWindowError)
         return exitDecision("exit_context", "Exit due to context window");
@@ -123,13 +144,18 @@ export async function runAgent(run: AgentRun): Promise<AgentResult> {
       const answer = await ask([...messages, ...extra]);
       if (answer.action) return answer;
       try {
-        const parsed = parse(answer.response);
+        const parsed = useTools ? fromToolCalls(answer) : parse(answer.response);
         const blocked = blockedWord(parsed.action, {
           firstWord: config.tools.blocklist,
           standalone: config.tools.blocklist_standalone,
           message: config.tools.blocklist_error_template,
         });
-        if (blocked === undefined) return { ...parsed, response: answer.response };
+        if (blocked === undefined) {
+          const calls = answer.toolCalls?.map(
+            (c) => `\n<tool_call>${JSON.stringify({ name: c.name, arguments: c.arguments })}</tool_call>`,
+          );
+          return { ...parsed, response: answer.response + (calls?.join("") ?? "") };
+        }
         problem = renderTemplate(config.tools.blocklist_error_template, { name: blocked });
       } catch (error) {
         if (!(error instanceof FormatError)) throw error;
@@ -203,4 +229,39 @@ export async function runAgent(run: AgentRun): Promise<AgentResult> {
       if (done) break;
     }
   }
+}
+
+/**
+ * Demonstration trajectories as history entries: every non-system entry (whatever agent recorded it), either as
+ * separate messages (`put_demos_in_history`) or rendered into one user message with `demonstration_template`.
+ */
+function loadDemonstrations(config: AgentConfig): HistoryEntry[] {
+  const out: HistoryEntry[] = [];
+  for (const path of config.demonstrations) {
+    const file = isAbsolute(path) ? path : join(dirname(config.file), path);
+    let entries: HistoryEntry[];
+    try {
+      entries = (JSON.parse(readFileSync(file, "utf8")) as { history: HistoryEntry[] }).history.filter(
+        (h) => h.role !== "system",
+      );
+    } catch (cause) {
+      throw new ConfigError(`cannot read demonstration trajectory: ${(cause as Error).message}`, {
+        file: config.file,
+        field: "demonstrations",
+        cause,
+      });
+    }
+    if (config.put_demos_in_history) {
+      out.push(...entries.map((h) => ({ ...h, agent: AGENT, is_demo: true })));
+    } else {
+      const demonstration = entries.map((h) => h.content).join("\n");
+      out.push({
+        role: "user",
+        content: renderTemplate(config.demonstration_template ?? "{demonstration}", { demonstration }),
+        agent: AGENT,
+        is_demo: true,
+      });
+    }
+  }
+  return out;
 }

@@ -46,6 +46,8 @@ export const agentConfigSchema = z
     history_processor_args: z.record(z.string(), z.unknown()).default({}),
     /** `fenced`: one fenced command block per answer; `tool_calls`: native function calling. */
     action_format: z.enum(["fenced", "tool_calls"]).default("fenced"),
+    /** Most tokens per answer; also bounds the worst-case cost checked before each call. */
+    max_output_tokens: z.number().int().positive().optional(),
     /** Re-queries allowed per step for badly formatted or blocked answers. */
     max_requeries: z.number().int().nonnegative().default(2),
   })

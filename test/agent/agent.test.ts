@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -7,7 +7,7 @@ import { type AgentLimits, runAgent } from "../../src/agent/agent.js";
 import { loadAgentConfig } from "../../src/agent/config.js";
 import { make } from "../../src/env/make.js";
 import { ModelError } from "../../src/errors.js";
-import type { ChatMessage, Model, ModelResponse } from "../../src/models/model.js";
+import type { ChatMessage, Model, ModelResponse, QueryOptions } from "../../src/models/model.js";
 import { ScriptedModel } from "../../src/models/scripted.js";
 import type { TrajectoryFile } from "../../src/trajectory/files.js";
 import { FIXTURE_TASKS } from "../helpers/fixtures.js";
@@ -58,7 +58,10 @@ class ProgrammedModel implements Model {
     private readonly answer: (call: number, messages: ChatMessage[]) => ModelResponse,
     private readonly worstCase?: number,
   ) {}
-  async query(messages: ChatMessage[]): Promise<ModelResponse> {
+  /** The tools offered in each call. */
+  readonly toolsSeen: string[][] = [];
+  async query(messages: ChatMessage[], options?: QueryOptions): Promise<ModelResponse> {
+    this.toolsSeen.push((options?.tools ?? []).map((t) => t.name));
     return this.answer(this.calls++, messages);
   }
   maxCostUsd(): number | undefined {
@@ -161,4 +164,72 @@ test("the time limit ends the episode with exit_time", async () => {
   const model = new ProgrammedModel(() => ({ content: fenced("sleep 1.2") }));
   const { result } = await episode(model, { limits: { timeLimitS: 1 } });
   assert.equal(result.exitStatus, "autosubmission (exit_time)");
+});
+
+test("native tool calling: function calls drive the same tools", async () => {
+  const calls = [
+    { name: "open", arguments: { path: "strategy.py" } },
+    { name: "edit", arguments: { start_line: 3, end_line: 3, replacement_text: "    return 7\n" } },
+    { name: "validate", arguments: {} },
+    { name: "submit", arguments: {} },
+  ];
+  const model = new ProgrammedModel((call, _messages) => {
+    const next = calls[call];
+    return next
+      ? { content: `step ${call}`, toolCalls: [{ id: `c${call}`, ...next }] }
+      : { content: "no call at all" };
+  });
+  const env = make("tinyPython", { tasksDirs: [FIXTURE_TASKS] });
+  const outputDir = mkdtempSync(join(tmpdir(), "mlgym-run-"));
+  try {
+    const result = await runAgent({
+      env,
+      model,
+      config: loadAgentConfig("agents/tool-calls.yaml"),
+      outputDir,
+    });
+    assert.equal(result.exitStatus, "submitted");
+    assert.deepEqual(result.scores, [{ Score: 10 }, { Score: 10 }]);
+    assert.ok(model.toolsSeen[0]?.includes("edit") && model.toolsSeen[0]?.includes("bash"));
+    const traj = JSON.parse(readFileSync(result.trajectoryFile, "utf8")) as TrajectoryFile;
+    assert.equal(traj.trajectory[1]?.action, "edit 3:3\n    return 7\nend_of_edit");
+    assert.match(traj.trajectory[1]!.response, /<tool_call>\{"name":"edit"/);
+  } finally {
+    await env.close();
+  }
+});
+
+test("demonstrations are shown to every agent, from trajectories recorded under any agent name", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "mlgym-demo-"));
+  const demo = join(dir, "demo.traj");
+  writeFileSync(
+    demo,
+    JSON.stringify({
+      history: [
+        { role: "system", content: "old system prompt", agent: "primary_3" },
+        { role: "user", content: "DEMO TASK", agent: "primary_3" },
+        { role: "assistant", content: "DEMO ANSWER", agent: "primary_3" },
+      ],
+    }),
+  );
+  const config = loadAgentConfig();
+  const withDemo = {
+    ...config,
+    demonstrations: [demo],
+    demonstration_template: "Here is an example:\n{demonstration}",
+  };
+  const model = new ScriptedModel([fenced("submit")]);
+  const env = make("tinyPython", { tasksDirs: [FIXTURE_TASKS] });
+  try {
+    await runAgent({ env, model, config: withDemo, outputDir: dir });
+  } finally {
+    await env.close();
+  }
+  const first = model.seen[0]!;
+  assert.equal(first[1]?.content, "Here is an example:\nDEMO TASK\nDEMO ANSWER");
+  assert.match(
+    first[2]!.content,
+    /Edit guess\(\)/,
+    "the task message still comes right after the demonstration",
+  );
 });
