@@ -55,7 +55,7 @@ test("mlgym run with an OpenAI-compatible endpoint completes an episode on a rea
     assert.equal(results.agent.length, 2);
     assert.ok(Math.abs(results.baseline.Score - 1.0227) < 0.001);
     assert.equal(server.requests[0]?.path, "/v1/chat/completions");
-    assert.equal((server.requests[0]?.body.messages as Array<{ role: string }>)[0]?.role, "system");
+    assert.equal((server.requests[0]!.body.messages as Array<{ role: string }>)[0]?.role, "system");
     assert.ok(existsSync(join(output, runDir!, "args.json")));
   } finally {
     await server.close();
