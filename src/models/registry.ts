@@ -1,7 +1,9 @@
 import { ConfigError } from "../errors.js";
 import { AnthropicModel } from "./anthropic.js";
+import { HumanModel } from "./human.js";
 import type { Model } from "./model.js";
 import { OpenAIModel } from "./openai.js";
+import { ReplayModel } from "./replay.js";
 import { ScriptedModel } from "./scripted.js";
 
 /** Options every backend factory receives. */
@@ -22,6 +24,8 @@ export const modelBackends: Record<string, Factory> = {
   scripted: (name) => ScriptedModel.fromFile(name),
   openai: (name, options) => new OpenAIModel(name, options),
   anthropic: (name, options) => new AnthropicModel(name, options),
+  replay: (name) => ReplayModel.fromFile(name),
+  human: (name) => new HumanModel({ name }),
 };
 
 /** Creates a model from `<backend>:<name>`; unknown backends list the available ones. */
