@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { registerBaseline } from "./baseline.js";
 import { registerDoctor } from "./doctor.js";
 import { registerExec } from "./exec.js";
+import { registerReplay } from "./replay.js";
 import { registerReport } from "./report.js";
 import { registerRun } from "./run.js";
 import { registerSetup } from "./setup.js";
@@ -11,6 +12,7 @@ import { registerTasksCheck } from "./tasks-check.js";
 /** Every CLI subcommand, in help order. Adding a command = one file + one line here. */
 export const commands: Array<(program: Command) => void> = [
   registerRun,
+  registerReplay,
   registerSetup,
   registerTasks,
   registerTasksCheck,

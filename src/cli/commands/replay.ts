@@ -1,0 +1,134 @@
+import { basename, dirname, resolve } from "node:path";
+import type { Command } from "commander";
+import { runAgent } from "../../agent/agent.js";
+import { loadAgentConfig } from "../../agent/config.js";
+import { make } from "../../env/make.js";
+import { ConfigError } from "../../errors.js";
+import { ReplayModel } from "../../models/replay.js";
+import { runDirectory } from "../../run/run-dir.js";
+import { discoverTasks } from "../../tasks/registry.js";
+import { writeJsonAtomic } from "../../trajectory/files.js";
+import { assistantResponses, readTrajectory } from "../../trajectory/read.js";
+import { collect } from "../options.js";
+
+interface ReplayOptions {
+  task?: string;
+  agentConfig?: string;
+  maxSteps: string;
+  timeLimit?: string;
+  sandbox?: string;
+  output: string;
+  tasksDir?: string[];
+  quiet?: boolean;
+}
+
+const TEMPERATURE = 0;
+const TOP_P = 0.95;
+
+function number(value: string | undefined, field: string, min: number): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < min)
+    throw new ConfigError(`expected a number >= ${min}, got '${value}'`, { field });
+  return n;
+}
+
+function oneLine(text: string, max: number): string {
+  const line = text.replace(/\s+/g, " ").trim();
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+/** The original's run folder (`<model>__<task>__...`) a trajectory sits in, if it does. */
+function runFolderOf(file: string): string | undefined {
+  const folder = basename(dirname(resolve(file)));
+  return folder.split("__").length >= 3 ? folder : undefined;
+}
+
+/** `--task`, else the file name `<taskId>.traj`, else the run folder `<model>__<taskId>__...`, if a known task. */
+export function replayTaskId(file: string, task: string | undefined, tasksDirs: string[] = []): string {
+  if (task) return task;
+  const known = discoverTasks(tasksDirs);
+  const stem = basename(file).replace(/\.[^.]*$/, "");
+  const fromFolder = runFolderOf(file)?.split("__")[1];
+  for (const candidate of [stem, fromFolder]) if (candidate && known.has(candidate)) return candidate;
+  throw new ConfigError(
+    `cannot tell the task from the file name '${basename(file)}' or its folder; pass --task <id>; available: ${[...known.keys()].sort().join(", ")}`,
+    { file, field: "--task" },
+  );
+}
+
+/** `mlgym replay`: re-executes the recorded actions of a `.traj` in a fresh environment of its task. */
+export function registerReplay(program: Command): void {
+  program
+    .command("replay")
+    .description("re-execute the actions of a trajectory (ours or the original's) in a fresh environment")
+    .argument("<file>", "a .traj file (or the original's YAML history variant)")
+    .option("--task <id>", "task to replay on (default: from the file or run folder name)")
+    .option("--agent-config <file>", "agent YAML (default: agents/default.yaml)")
+    .option("--max-steps <n>", "actions before the episode is autosubmitted", "50")
+    .option("--time-limit <seconds>", "wall-clock limit of the episode")
+    .option("--sandbox <backend>", "local or bwrap (default: bwrap where it works)")
+    .option("--output <dir>", "folder for run folders", "runs")
+    .option("--tasks-dir <dir>", "an extra folder with task YAML files (repeatable)", collect)
+    .option("--quiet", "no live display; logs only")
+    .action(async (file: string, opts: ReplayOptions) => {
+      const traj = readTrajectory(file);
+      const taskId = replayTaskId(file, opts.task, opts.tasksDir);
+      const source = runFolderOf(file) ?? basename(file).replace(/\.[^.]*$/, "");
+      const responses = assistantResponses(traj);
+      const model = new ReplayModel(responses, source);
+      const config = loadAgentConfig(opts.agentConfig);
+      const maxSteps = number(opts.maxSteps, "--max-steps", 1)!;
+      const timeLimit = number(opts.timeLimit, "--time-limit", 1);
+      const env = make(taskId, {
+        maxSteps,
+        ...(opts.sandbox ? { sandbox: opts.sandbox } : {}),
+        ...(opts.tasksDir ? { tasksDirs: opts.tasksDir } : {}),
+      });
+      const outputDir = runDirectory(opts.output, {
+        modelId: model.id,
+        taskId: env.spec.config.id,
+        agentStem: config.stem,
+        temperature: TEMPERATURE,
+        topP: TOP_P,
+        costLimit: 0,
+      });
+      writeJsonAtomic(`${outputDir}/args.json`, {
+        task: env.spec.config.id,
+        model: model.id,
+        replayOf: resolve(file),
+        recordedResponses: responses.length,
+        recordedExitStatus: traj.info.exit_status,
+        agentConfig: config.file,
+        maxSteps,
+        timeLimit,
+        sandbox: opts.sandbox ?? "default",
+      });
+      if (!opts.quiet)
+        process.stderr.write(
+          `mlgym: replaying ${responses.length} recorded responses of ${file} on ${env.spec.config.id}, writing ${outputDir}\n`,
+        );
+      try {
+        const result = await runAgent({
+          env,
+          model,
+          config,
+          outputDir,
+          temperature: TEMPERATURE,
+          topP: TOP_P,
+          limits: timeLimit !== undefined ? { timeLimitS: timeLimit } : {},
+          onStep: (step, info) => {
+            if (opts.quiet) return;
+            process.stderr.write(
+              `[step ${info.step}/${info.maxSteps}] $ ${oneLine(step.action, 60)}\n    ${oneLine(step.observation, 100)}\n`,
+            );
+          },
+        });
+        process.stdout.write(
+          `${JSON.stringify({ exitStatus: result.exitStatus, score: result.scores.at(-1) ?? null, baseline: env.baselineScores ?? null, trajectory: result.trajectoryFile, results: result.resultsFile })}\n`,
+        );
+      } finally {
+        await env.close();
+      }
+    });
+}
