@@ -7,9 +7,14 @@ _is_writable() {
 }
 
 ## flake8 with the error classes that mean "this edit broke the file"; empty output when flake8 is unavailable.
+## _lint <file> [<content-from>]: with a second argument, lints that file's content but reports it as <file>.
 _lint() {
-    if command -v flake8 >/dev/null 2>&1; then
-        flake8 --isolated --select=F821,F822,F831,E111,E112,E113,E999,E902 "$1" 2>&1
+    command -v flake8 >/dev/null 2>&1 || return 0
+    local select="--select=F821,F822,F831,E111,E112,E113,E999,E902"
+    if [ -n "$2" ]; then
+        flake8 --isolated "$select" --stdin-display-name="$1" - <"$2" 2>&1
+    else
+        flake8 --isolated "$select" "$1" 2>&1
     fi
 }
 
@@ -22,6 +27,10 @@ _apply_edit() {
     if [ "$command" = insert ]; then
         noun=insertion args="line number argument"
     fi
+    if [ ! -f "$CURRENT_FILE" ]; then
+        echo "File $CURRENT_FILE not found"
+        return 1
+    fi
     if ! _is_writable "$CURRENT_FILE"; then
         echo "Error: You cannot edit read-only file $CURRENT_FILE"
         return 1
@@ -29,17 +38,16 @@ _apply_edit() {
     local new_text=() lines=()
     mapfile -t new_text
     mapfile -t lines <"$CURRENT_FILE"
-    local count=${#new_text[@]} is_python="" lint_before="" lint_after="" errors=""
-    [[ "$CURRENT_FILE" == *.py ]] && is_python=1
-    [ -n "$is_python" ] && lint_before=$(_lint "$CURRENT_FILE")
+    local count=${#new_text[@]} lint_after="" errors=""
     local backup
     backup=$(mktemp "${TMPDIR:-/tmp}/mlgym-edit-backup.XXXXXX") || return 1
     cat -- "$CURRENT_FILE" >"$backup"
     printf '%s\n' "${lines[@]:0:before}" "${new_text[@]}" "${lines[@]:resume}" >|"$CURRENT_FILE"
-    if [ -n "$is_python" ]; then
+    # A clean result needs no comparison; otherwise the original (the backup) is linted to tell old errors from new.
+    if [[ "$CURRENT_FILE" == *.py ]]; then
         lint_after=$(_lint "$CURRENT_FILE")
         if [ -n "$lint_after" ]; then
-            errors=$(_split_string "$lint_after" "$lint_before" $((before + 1)) "$resume" "$count")
+            errors=$(_split_string "$lint_after" "$(_lint "$CURRENT_FILE" "$backup")" $((before + 1)) "$resume" "$count")
         fi
     fi
     if [ -z "$errors" ]; then

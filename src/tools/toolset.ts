@@ -96,6 +96,12 @@ export function loadToolset(options: ToolsetOptions = {}): Toolset {
     files.push(file);
   }
   const envVariables = { ...defaultEnvVariables, ...options.envVariables };
+  for (const name of Object.keys(envVariables)) {
+    if (!/^[A-Za-z_]\w*$/.test(name))
+      throw new ConfigError(`env variable '${name}' is not a valid shell variable name`, {
+        field: "env_variables",
+      });
+  }
   const stateCommand = options.stateCommand ?? defaultStateCommand;
   const commands = defs.filter((d) => !d.name.startsWith("_"));
   const multilineEndings: Record<string, string> = {};

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { ensurePythonRuntime } from "../../src/runtime/python-runtime.js";
@@ -30,7 +30,8 @@ export interface ToolShell {
 /** Starts a sandbox of `backend` with the tools mounted read-only at `~/commands` and installed. */
 export async function startToolShell(
   backend: string,
-  files: Record<string, string> = {},
+  files: Record<string, string | Buffer> = {},
+  options: { readOnly?: string[] } = {},
 ): Promise<ToolShell> {
   const runtime = await ensurePythonRuntime();
   const home = mkdtempSync(join(tmpdir(), "mlgym-tools-test-"));
@@ -40,6 +41,7 @@ export async function startToolShell(
     mkdirSync(dirname(join(hostWorkspace, name)), { recursive: true });
     writeFileSync(join(hostWorkspace, name), content);
   }
+  for (const name of options.readOnly ?? []) chmodSync(join(hostWorkspace, name), 0o444);
   const sandbox = createSandbox(backend, {
     homeDir: home,
     workspaceDir: hostWorkspace,
