@@ -153,8 +153,8 @@ class TaskChecker {
         const copy = workspaceHashes.get(sha256(readFileSync(host)));
         if (copy) problems.push(`the workspace holds a copy of data/${rel}: ${copy}`);
       }
-      // The evaluation must see it, or the task cannot be scored.
-      // Relative: evaluations run with cwd = their view of the workspace, which need not be the agent's folder.
+      // The evaluation must see it, or the task cannot be scored. The path is relative: evaluations run with
+      // cwd = their own view of the workspace, which need not be the agent's folder.
       const seen = await sandbox.exec(`test -r ${shellQuote(`data/${rel}`)}`, { evaluation: true });
       if (seen.exitCode !== 0) problems.push(`the evaluation cannot read data/${rel}`);
     }
