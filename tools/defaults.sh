@@ -94,11 +94,12 @@ open() {
             return
         fi
     fi
-    if [ "$(wc -m <"$1")" -gt 20000 ]; then
-        echo "The file is larger than 20000 characters, please use 'head -n NUM_LINES' to open it"
-        return
-    fi
     if [ -n "$2" ]; then
+        # As in the original, the size check applies only when a line number is given.
+        if [ "$(wc -m <"$1")" -gt 20000 ]; then
+            echo "The file is larger than 20000 characters, please use 'head -n NUM_LINES' to open it"
+            return
+        fi
         local line=$((10#$2)) total
         total=$(awk 'END { print NR }' "$1")
         if [ "$line" -gt "$total" ]; then

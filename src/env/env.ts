@@ -302,6 +302,12 @@ export class MLGymEnv {
     if (MALFORMED_EDIT.test(action) && !action.includes("end_of_edit")) {
       return "Malformed edit command. Please ensure you use the `end_of_edit` keyword to mark the end of your edit.";
     }
+    // Any other multi-line command without its end line would read an empty text and change the file wrongly.
+    const first = action.split(/\s+/)[0] ?? "";
+    const end = this.toolset.multilineEndings[first];
+    if (end !== undefined && !new RegExp(`^${end}\\s*$`, "m").test(action)) {
+      return `Malformed ${first} command. Please ensure you use the \`${end}\` keyword on its own line to mark the end of your ${first} text.`;
+    }
     const blocklist = this.options.blocklist ?? defaultBlocklist;
     const blocked = blockedWord(action, blocklist);
     return blocked === undefined ? undefined : blocklist.message.replace("{name}", blocked);

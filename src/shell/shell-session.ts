@@ -100,7 +100,7 @@ export class ShellSession {
     const payload = Buffer.from(command, "utf8");
     const script =
       `IFS= LC_ALL=C read -r -d '' -N ${payload.length} __mlgym_cmd\n` +
-      `${options.prelude ? `${options.prelude}; ` : ""}if __mlgym_err=$(bash -n 2>&1 <<<"$__mlgym_cmd"); then eval "$__mlgym_cmd" </dev/null; __mlgym_ec=$?; ` +
+      `${options.prelude ? `${options.prelude}; ` : ""}if __mlgym_err=$(/bin/bash -n 2>&1 <<<"$__mlgym_cmd"); then eval "$__mlgym_cmd" </dev/null; __mlgym_ec=$?; ` +
       `else printf '%s\\n' "$__mlgym_err"; __mlgym_ec=2; fi; ` +
       `printf '\\n%s:%s:%s\\n' "$__MLGYM_MARK" "$__mlgym_ec" "$PWD"\n`;
     const result = await this.exchange(script, payload, options);

@@ -265,3 +265,19 @@ test("reset computes missing baseline scores by running the baseline, then clean
     await env.close();
   }
 });
+
+test("a multi-line command without its end line is refused before it runs", async () => {
+  const env = make("tinyPython", { tasksDirs });
+  try {
+    await env.reset();
+    await env.step('open "strategy.py"');
+    const r = await env.step("insert 1\n# a comment");
+    assert.match(
+      r.observation,
+      /^Malformed insert command\. Please ensure you use the `end_of_insert` keyword/,
+    );
+    assert.equal((await env.step("wc -l < strategy.py")).observation, "3");
+  } finally {
+    await env.close();
+  }
+});

@@ -71,15 +71,19 @@ export const viewerCases: ToolCase[] = [
     ],
   },
   {
-    name: "open refuses files over 20000 characters, with or without a line number",
+    name: "open refuses files over 20000 characters only when a line number is given, as the original",
     files: { "big.txt": `${"y".repeat(100)}\n`.repeat(201) },
     steps: [
-      ["open big.txt", "The file is larger than 20000 characters, please use 'head -n NUM_LINES' to open it"],
       [
         "open big.txt 5",
         "The file is larger than 20000 characters, please use 'head -n NUM_LINES' to open it",
       ],
       ["state", '{"open_file": "n/a", "working_dir": "{WS}"}'],
+      [
+        "open big.txt",
+        `[File: {WS}/big.txt (201 lines total)]\n${Array.from({ length: 201 }, (_, i) => `${i + 1}:${"y".repeat(100)}`).join("\n")}`,
+      ],
+      ["state", '{"open_file": "{WS}/big.txt", "working_dir": "{WS}"}'],
     ],
   },
   {
