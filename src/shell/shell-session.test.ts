@@ -35,7 +35,7 @@ for (const { name, skip } of backendsUnderTest()) {
     test("a syntax error is reported and nothing runs", async () => {
       const r = await run("touch should-not-exist\nif then");
       assert.equal(r.exitCode, 2);
-      assert.match(r.output, /^\/bin\/bash: line 1: syntax error near unexpected token `then'/);
+      assert.match(r.output, /^\/bin\/bash: line 2: syntax error near unexpected token `then'/);
       assert.equal((await run("ls should-not-exist 2>/dev/null || echo absent")).output, "absent");
     });
 
