@@ -1,7 +1,7 @@
 import { readdir, readFile } from "node:fs/promises";
 import { basename, join, relative } from "node:path";
 import type { MetricEntry } from "../metrics/types.js";
-import { parsePythonJson } from "./lenient-json.js";
+import { parsePythonJson } from "../python-json.js";
 import { findRunFolders, parseRunFolderName } from "./run-folder.js";
 import { summarizeTrajectory, type TrajectorySummary } from "./trajectory-summary.js";
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { parsePythonJson } from "./lenient-json.js";
+import { parsePythonJson } from "../python-json.js";
 import { parseRunFolderName } from "./run-folder.js";
 
 test("run folder names: model without metagen-, task, run index", () => {

@@ -1,11 +1,12 @@
 import type { Metrics } from "../config/task-config.js";
 import { EvaluationFormatError } from "../errors.js";
+import { parsePythonJson } from "../python-json.js";
 
 /** Parses a metrics object: JSON whose values are all numbers (NaN/Infinity as the bare words Python prints). */
 export function parseMetricsJson(text: string, fullOutput: string): Metrics {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(text.replace(/\b(-?Infinity|NaN)\b/g, '"$1"'));
+    parsed = parsePythonJson(text);
   } catch {
     throw new EvaluationFormatError(fullOutput);
   }
@@ -13,9 +14,8 @@ export function parseMetricsJson(text: string, fullOutput: string): Metrics {
     throw new EvaluationFormatError(fullOutput);
   const metrics: Metrics = {};
   for (const [key, value] of Object.entries(parsed)) {
-    const n = typeof value === "string" && /^-?Infinity$|^NaN$/.test(value) ? Number(value) : value;
-    if (typeof n !== "number") throw new EvaluationFormatError(fullOutput);
-    metrics[key] = n;
+    if (typeof value !== "number") throw new EvaluationFormatError(fullOutput);
+    metrics[key] = value;
   }
   if (Object.keys(metrics).length === 0) throw new EvaluationFormatError(fullOutput);
   return metrics;

@@ -4,6 +4,7 @@ import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { parseWithSchema } from "../config/yaml-file.js";
 import { ConfigError } from "../errors.js";
+import { parsePythonJson } from "../python-json.js";
 
 /** Missing and `null` read as `""` (the original writes `null` or omits fields in older files). */
 const text = z
@@ -75,18 +76,6 @@ export const resultsFileSchema = z.object({
 });
 export type ReadResults = z.output<typeof resultsFileSchema>;
 
-// Python's json module writes NaN, Infinity and -Infinity as bare tokens, which JSON.parse rejects.
-const PYTHON_NUMBER = /"(?:[^"\\]|\\.)*"|-?Infinity|NaN/g;
-const MARK = "\u0000mlgym-number:";
-
-function parseJson(source: string): unknown {
-  if (!/NaN|Infinity/.test(source)) return JSON.parse(source);
-  const marked = source.replace(PYTHON_NUMBER, (t) => (t.startsWith('"') ? t : JSON.stringify(MARK + t)));
-  return JSON.parse(marked, (_key, value: unknown) =>
-    typeof value === "string" && value.startsWith(MARK) ? Number(value.slice(MARK.length)) : value,
-  );
-}
-
 function readDocument(file: string, yaml: boolean): unknown {
   let source: string;
   try {
@@ -98,7 +87,7 @@ function readDocument(file: string, yaml: boolean): unknown {
     });
   }
   try {
-    return yaml ? parseYaml(source) : parseJson(source);
+    return yaml ? parseYaml(source) : parsePythonJson(source);
   } catch (cause) {
     const kind = yaml ? "YAML" : "JSON";
     throw new ConfigError(`invalid ${kind}: ${(cause as Error).message.split("\n")[0]}`, { file, cause });

@@ -9,7 +9,7 @@ import { runDirectory } from "../../run/run-dir.js";
 import { discoverTasks } from "../../tasks/registry.js";
 import { writeJsonAtomic } from "../../trajectory/files.js";
 import { assistantResponses, readTrajectory } from "../../trajectory/read.js";
-import { collect } from "../options.js";
+import { collect, numberOption, oneLine } from "../options.js";
 
 interface ReplayOptions {
   task?: string;
@@ -24,19 +24,6 @@ interface ReplayOptions {
 
 const TEMPERATURE = 0;
 const TOP_P = 0.95;
-
-function number(value: string | undefined, field: string, min: number): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < min)
-    throw new ConfigError(`expected a number >= ${min}, got '${value}'`, { field });
-  return n;
-}
-
-function oneLine(text: string, max: number): string {
-  const line = text.replace(/\s+/g, " ").trim();
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
-}
 
 /** The original's run folder (`<model>__<task>__...`) a trajectory sits in, if it does. */
 function runFolderOf(file: string): string | undefined {
@@ -78,8 +65,8 @@ export function registerReplay(program: Command): void {
       const responses = assistantResponses(traj);
       const model = new ReplayModel(responses, source);
       const config = loadAgentConfig(opts.agentConfig);
-      const maxSteps = number(opts.maxSteps, "--max-steps", 1)!;
-      const timeLimit = number(opts.timeLimit, "--time-limit", 1);
+      const maxSteps = numberOption(opts.maxSteps, "--max-steps", 1)!;
+      const timeLimit = numberOption(opts.timeLimit, "--time-limit", 1);
       const env = make(taskId, {
         maxSteps,
         ...(opts.sandbox ? { sandbox: opts.sandbox } : {}),

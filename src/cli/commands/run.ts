@@ -2,11 +2,10 @@ import type { Command } from "commander";
 import { runAgent } from "../../agent/agent.js";
 import { loadAgentConfig } from "../../agent/config.js";
 import { make } from "../../env/make.js";
-import { ConfigError } from "../../errors.js";
 import { chooseModel, DEMO_TASK } from "../../run/choose-model.js";
 import { runDirectory } from "../../run/run-dir.js";
 import { writeJsonAtomic } from "../../trajectory/files.js";
-import { collect } from "../options.js";
+import { collect, numberOption, oneLine } from "../options.js";
 
 interface RunOptions {
   task?: string;
@@ -23,19 +22,6 @@ interface RunOptions {
   baseUrl?: string;
   tasksDir?: string[];
   quiet?: boolean;
-}
-
-function number(value: string | undefined, field: string, min = 0): number | undefined {
-  if (value === undefined) return undefined;
-  const n = Number(value);
-  if (!Number.isFinite(n) || n < min)
-    throw new ConfigError(`expected a number >= ${min}, got '${value}'`, { field });
-  return n;
-}
-
-function oneLine(text: string, max: number): string {
-  const line = text.replace(/\s+/g, " ").trim();
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
 /** `mlgym run`: one agent episode on a task, writing `<task>.traj` and `results.json`. */
@@ -67,12 +53,12 @@ export function registerRun(program: Command): void {
       const { model, note } = chooseModel(opts.model, opts.baseUrl ? { baseUrl: opts.baseUrl } : {}, taskId);
       if (note) process.stderr.write(`mlgym: ${note}\n`);
       const config = loadAgentConfig(opts.agentConfig);
-      const maxSteps = number(opts.maxSteps, "--max-steps", 1)!;
-      const costLimit = number(opts.costLimit, "--cost-limit");
-      const timeLimit = number(opts.timeLimit, "--time-limit", 1);
-      const temperature = number(opts.temperature, "--temperature")!;
-      const topP = number(opts.topP, "--top-p")!;
-      const seed = number(opts.seed, "--seed");
+      const maxSteps = numberOption(opts.maxSteps, "--max-steps", 1)!;
+      const costLimit = numberOption(opts.costLimit, "--cost-limit");
+      const timeLimit = numberOption(opts.timeLimit, "--time-limit", 1);
+      const temperature = numberOption(opts.temperature, "--temperature")!;
+      const topP = numberOption(opts.topP, "--top-p")!;
+      const seed = numberOption(opts.seed, "--seed");
       const env = make(taskId, {
         maxSteps,
         ...(opts.sandbox ? { sandbox: opts.sandbox } : {}),
