@@ -1,8 +1,10 @@
 import { basename } from "node:path";
 import { z } from "zod";
+import { resolveConfigPath } from "../config/load-task.js";
 import { parseWithSchema, readYamlFile } from "../config/yaml-file.js";
 import { ConfigError } from "../errors.js";
 import { projectRoot } from "../runtime/paths.js";
+import type { ToolsetOptions } from "../tools/toolset.js";
 import { historyProcessor } from "./history.js";
 import { outputParsers } from "./parser.js";
 
@@ -85,4 +87,23 @@ export function loadAgentConfig(file = defaultAgentConfigFile()): AgentConfig {
     });
   }
   return { ...parsed, file, stem: basename(file).replace(/\.ya?ml$/, "") };
+}
+
+/**
+ * The toolset an agent config asks for: its command files (relative to the YAML's folder or its parents, as
+ * the original's repo-root paths), env variables and state command; the project's tools when it names none.
+ */
+export function toolsetOptions(config: AgentConfig): ToolsetOptions {
+  const options: ToolsetOptions = {
+    envVariables: Object.fromEntries(
+      Object.entries(config.tools.env_variables).map(([k, v]) => [k, String(v)]),
+    ),
+  };
+  if (config.tools.command_files.length > 0) {
+    options.commandFiles = config.tools.command_files.map((path, i) =>
+      resolveConfigPath(path, config.file, `tools.command_files.${i}`),
+    );
+  }
+  if (config.tools.state_command) options.stateCommand = config.tools.state_command;
+  return options;
 }

@@ -4,7 +4,6 @@ import { join } from "node:path";
 import type { TaskSpec } from "../config/load-task.js";
 import type { Metrics } from "../config/task-config.js";
 import { MLGymError } from "../errors.js";
-import { projectRoot } from "../runtime/paths.js";
 import { ensurePythonRuntime } from "../runtime/python-runtime.js";
 import { createSandbox } from "../sandbox/registry.js";
 import type { Sandbox, SandboxLimits } from "../sandbox/sandbox.js";
@@ -143,7 +142,6 @@ export class MLGymEnv {
         }
       : prepareEpisode(this.spec, root);
     mkdirSync(this.layout.homeDir, { recursive: true });
-    const toolsDir = join(projectRoot(), "tools");
     const limits: SandboxLimits = { ...config_limits(this.spec), ...this.options.limits };
     limits.maxProcesses ??= DEFAULT_MAX_PROCESSES;
     const sandbox = createSandbox(this.options.sandbox, {
@@ -151,7 +149,7 @@ export class MLGymEnv {
       workspaceDir: this.layout.workspaceDir,
       mounts: [
         ...this.layout.mounts,
-        { hostPath: toolsDir, path: "commands", readOnly: true },
+        ...this.toolset.files.map((f) => ({ hostPath: f.path, path: `commands/${f.name}`, readOnly: true })),
         { hostPath: runtime.dir, path: runtime.dir, readOnly: true },
         { hostPath: runtime.basePrefix, path: runtime.basePrefix, readOnly: true },
       ],

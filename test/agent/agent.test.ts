@@ -4,11 +4,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { type AgentLimits, runAgent } from "../../src/agent/agent.js";
-import { loadAgentConfig } from "../../src/agent/config.js";
+import { loadAgentConfig, toolsetOptions } from "../../src/agent/config.js";
 import { make } from "../../src/env/make.js";
 import { ModelError } from "../../src/errors.js";
 import type { ChatMessage, Model, ModelResponse, QueryOptions } from "../../src/models/model.js";
 import { ScriptedModel } from "../../src/models/scripted.js";
+import { loadToolset } from "../../src/tools/index.js";
 import type { TrajectoryFile } from "../../src/trajectory/files.js";
 import { FIXTURE_TASKS } from "../helpers/fixtures.js";
 
@@ -232,4 +233,45 @@ test("demonstrations are shown to every agent, from trajectories recorded under 
     /Edit guess\(\)/,
     "the task message still comes right after the demonstration",
   );
+});
+
+test("an agent config's own command files, env variables and doc style are what the agent gets", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "mlgym-agentcfg-"));
+  const tools = join(process.cwd(), "tools");
+  const file = join(dir, "small.yaml");
+  writeFileSync(
+    file,
+    [
+      'system_template: "Commands:\\n{command_docs}\\nWindow {WINDOW}"',
+      "task_template: '{description} ({current_step}/{remaining_steps})'",
+      "next_step_template: '{observation}'",
+      "tools:",
+      "  command_files:",
+      ...["defaults.sh", "submit.sh", "validate.sh"].map((f) => `    - ${join(tools, f)}`),
+      "  env_variables: {WINDOW: 3, OVERLAP: 1}",
+      "  parser: ParseCommandBash",
+    ].join("\n"),
+  );
+  const config = loadAgentConfig(file);
+  const model = new ScriptedModel([fenced("open strategy.py"), fenced("search_dir guess"), fenced("submit")]);
+  const env = make("tinyPython", {
+    tasksDirs: [FIXTURE_TASKS],
+    toolset: loadToolset(toolsetOptions(config)),
+  });
+  try {
+    const result = await runAgent({ env, model, config, outputDir: dir });
+    const traj = JSON.parse(readFileSync(result.trajectoryFile, "utf8")) as TrajectoryFile;
+    const system = traj.history[0]!.content;
+    assert.match(system, /^Commands:\nopen "<path>" \[<line_number>\] - /);
+    assert.doesNotMatch(system, /search_dir/);
+    assert.match(system, /Window 3$/);
+    assert.match(
+      traj.trajectory[0]!.observation,
+      /^\[File: .*strategy\.py \(3 lines total\)\]\n1:def guess\(\):\n2:/,
+    );
+    assert.match(traj.trajectory[1]!.observation, /search_dir: command not found/);
+    assert.equal(result.exitStatus, "submitted");
+  } finally {
+    await env.close();
+  }
 });

@@ -1,12 +1,13 @@
 import { basename, dirname, resolve } from "node:path";
 import type { Command } from "commander";
 import { runAgent } from "../../agent/agent.js";
-import { loadAgentConfig } from "../../agent/config.js";
+import { loadAgentConfig, toolsetOptions } from "../../agent/config.js";
 import { make } from "../../env/make.js";
 import { ConfigError } from "../../errors.js";
 import { ReplayModel } from "../../models/replay.js";
 import { runDirectory } from "../../run/run-dir.js";
 import { discoverTasks } from "../../tasks/registry.js";
+import { loadToolset } from "../../tools/index.js";
 import { writeJsonAtomic } from "../../trajectory/files.js";
 import { assistantResponses, readTrajectory } from "../../trajectory/read.js";
 import { collect, numberOption, oneLine } from "../options.js";
@@ -68,6 +69,7 @@ export function registerReplay(program: Command): void {
       const maxSteps = numberOption(opts.maxSteps, "--max-steps", 1)!;
       const timeLimit = numberOption(opts.timeLimit, "--time-limit", 1);
       const env = make(taskId, {
+        toolset: loadToolset(toolsetOptions(config)),
         maxSteps,
         ...(opts.sandbox ? { sandbox: opts.sandbox } : {}),
         ...(opts.tasksDir ? { tasksDirs: opts.tasksDir } : {}),

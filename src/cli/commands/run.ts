@@ -1,9 +1,10 @@
 import type { Command } from "commander";
 import { runAgent } from "../../agent/agent.js";
-import { loadAgentConfig } from "../../agent/config.js";
+import { loadAgentConfig, toolsetOptions } from "../../agent/config.js";
 import { make } from "../../env/make.js";
 import { chooseModel, DEMO_TASK } from "../../run/choose-model.js";
 import { runDirectory } from "../../run/run-dir.js";
+import { loadToolset } from "../../tools/index.js";
 import { writeJsonAtomic } from "../../trajectory/files.js";
 import { collect, numberOption, oneLine } from "../options.js";
 
@@ -60,6 +61,7 @@ export function registerRun(program: Command): void {
       const topP = numberOption(opts.topP, "--top-p")!;
       const seed = numberOption(opts.seed, "--seed");
       const env = make(taskId, {
+        toolset: loadToolset(toolsetOptions(config)),
         maxSteps,
         ...(opts.sandbox ? { sandbox: opts.sandbox } : {}),
         ...(opts.tasksDir ? { tasksDirs: opts.tasksDir } : {}),
