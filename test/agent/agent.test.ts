@@ -6,7 +6,7 @@ import { test } from "node:test";
 import { type AgentLimits, runAgent } from "../../src/agent/agent.js";
 import { loadAgentConfig, toolsetOptions } from "../../src/agent/config.js";
 import { make } from "../../src/env/make.js";
-import { ModelError } from "../../src/errors.js";
+import { ContextWindowError, ModelError } from "../../src/errors.js";
 import type { ChatMessage, Model, ModelResponse, QueryOptions } from "../../src/models/model.js";
 import { ScriptedModel } from "../../src/models/scripted.js";
 import { loadToolset } from "../../src/tools/index.js";
@@ -274,4 +274,15 @@ test("an agent config's own command files, env variables and doc style are what 
   } finally {
     await env.close();
   }
+});
+
+test("a prompt over the context window ends with exit_context and an autosubmission", async () => {
+  const model = new ProgrammedModel((call) => {
+    if (call === 0) return { content: fenced("ls") };
+    throw new ContextWindowError("prompt is too long: 210000 tokens > 200000 maximum");
+  });
+  const { result, traj } = await episode(model);
+  assert.equal(result.exitStatus, "autosubmission (exit_context)");
+  assert.equal(traj.trajectory.at(-1)?.action, "exit_context");
+  assert.deepEqual(traj.info.score, [{ Score: 7 }]);
 });
