@@ -98,19 +98,28 @@ export class ShellSession {
   async run(command: string, options: RunOptions): Promise<CommandResult> {
     if (!this.alive) await this.restart();
     const payload = Buffer.from(command, "utf8");
-    const script =
-      `IFS= LC_ALL=C read -r -d '' -N ${payload.length} __mlgym_cmd\n` +
-      `${options.prelude ? `${options.prelude}; ` : ""}if __mlgym_err=$(/bin/bash -n 2>&1 <<<"$__mlgym_cmd"); then eval "$__mlgym_cmd" </dev/null; __mlgym_ec=$?; ` +
-      `else printf '%s\\n' "$__mlgym_err"; __mlgym_ec=2; fi; ` +
-      `printf '\\n%s:%s:%s\\n' "$__MLGYM_MARK" "$__mlgym_ec" "$PWD"\n`;
+    const script = this.wrap(payload, options);
     const result = await this.exchange(script, payload, options);
     if (FORK_FAILURE.test(result.output)) {
       // A fork bomb (or a runaway pool) filled the process limit: stop everything so the session stays usable.
       await this.process.killAllButShell();
+      // Drain what the killed processes had already written, so it does not leak into the next command.
+      const noop = Buffer.from(":");
+      await this.exchange(this.wrap(noop, {}), noop, { timeoutS: 10 });
       result.output +=
         "\nTHE SANDBOX'S PROCESS LIMIT WAS REACHED: every process except the shell was stopped.";
     }
     return result;
+  }
+
+  /** The protocol around one command: read it length-prefixed, syntax-check, eval, print the marker. */
+  private wrap(payload: Buffer, options: { prelude?: string }): string {
+    return (
+      `IFS= LC_ALL=C read -r -d '' -N ${payload.length} __mlgym_cmd\n` +
+      `${options.prelude ? `${options.prelude}; ` : ""}if __mlgym_err=$(/bin/bash -n 2>&1 <<<"$__mlgym_cmd"); then eval "$__mlgym_cmd" </dev/null; __mlgym_ec=$?; ` +
+      `else printf '%s\\n' "$__mlgym_err"; __mlgym_ec=2; fi; ` +
+      `printf '\\n%s:%s:%s\\n' "$__MLGYM_MARK" "$__mlgym_ec" "$PWD"\n`
+    );
   }
 
   private exchange(script: string, payload: Buffer, options: RunOptions): Promise<CommandResult> {
