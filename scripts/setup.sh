@@ -7,12 +7,14 @@ cd "$(dirname "$0")/.."
 say() { printf 'setup: %s\n' "$*" >&2; }
 
 # System packages: bubblewrap (the isolating sandbox), file (MIME checks of the editor), prlimit (CPU limits),
-# a Python 3 with venv for the task runtime.
+# a Python 3 with venv for the task runtime, and Debian's Fashion-MNIST.
 missing=()
 command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
 command -v file >/dev/null 2>&1 || missing+=(file)
 command -v prlimit >/dev/null 2>&1 || missing+=(util-linux)
 command -v python3 >/dev/null 2>&1 || missing+=(python3 python3-venv)
+# Offline Fashion-MNIST for the imageClassificationFMnist task.
+[ -d /usr/share/datasets/fashion-mnist ] || [ -n "${MLGYM_FASHION_MNIST_DIR:-}" ] || missing+=(dataset-fashion-mnist)
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     say "installing ${missing[*]}"

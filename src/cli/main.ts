@@ -7,6 +7,7 @@ export function buildProgram(): Command {
   const program = new Command("mlgym")
     .description("A Gym environment and benchmark for AI research agents")
     .option("--verbose", "print stack traces of errors")
+    .enablePositionalOptions()
     .exitOverride()
     .showHelpAfterError();
   for (const register of commands) register(program);

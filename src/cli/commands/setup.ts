@@ -18,11 +18,25 @@ export function registerSetup(program: Command): void {
       };
       const runtime = await ensurePythonRuntime(log);
       log(`python runtime: ${runtime.dir} (Python ${runtime.version})`);
+      // Every task is tried; one that cannot be prepared is reported and the others still are.
+      const failed: string[] = [];
       for (const entry of discoverTasks(opts.tasksDir ?? []).values()) {
-        const spec = loadTaskSpec(entry.file);
-        if (!spec.config.prepare_script) continue;
-        log(`preparing data of ${entry.id}`);
-        runPrepareScript(spec, runtime.binDir);
+        try {
+          const spec = loadTaskSpec(entry.file);
+          if (!spec.config.prepare_script) continue;
+          log(`preparing data of ${entry.id}`);
+          runPrepareScript(spec, runtime.binDir);
+        } catch (error) {
+          failed.push(entry.id);
+          process.stderr.write(`mlgym setup: ${entry.id}: ${(error as Error).message}\n`);
+        }
+      }
+      if (failed.length > 0) {
+        process.stderr.write(
+          `mlgym setup: could not prepare ${failed.join(", ")}; the other tasks are ready\n`,
+        );
+        process.exitCode = 1;
+        return;
       }
       log("setup complete");
     });
