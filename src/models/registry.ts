@@ -3,6 +3,7 @@ import { AnthropicModel } from "./anthropic.js";
 import { HumanModel } from "./human.js";
 import type { Model } from "./model.js";
 import { OpenAIModel } from "./openai.js";
+import type { ModelPrice } from "./prices.js";
 import { ReplayModel } from "./replay.js";
 import { ScriptedModel } from "./scripted.js";
 
@@ -12,7 +13,7 @@ export interface ModelOptions {
   baseUrl?: string;
   apiKey?: string;
   /** Extra prices (USD per million tokens) by model name, on top of the built-in table. */
-  prices?: Record<string, { input: number; output: number }>;
+  prices?: Record<string, ModelPrice>;
   timeoutMs?: number;
   maxRetries?: number;
 }

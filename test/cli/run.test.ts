@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
@@ -70,4 +70,42 @@ test("mlgym run without a model or key runs the scripted demonstration agent and
   assert.match(r.stderr, /no --model given and no API key set: running the scripted demonstration agent/);
   assert.match(r.stderr, /\[step 1\/50\] \$ ls/);
   assert.equal(JSON.parse(r.stdout.trim()).exitStatus, "submitted");
+});
+
+test("--prices extends the price table; a bad price file is a clear error", async () => {
+  const dir = mkdtempSync(join(tmpdir(), "mlgym-prices-"));
+  const prices = join(dir, "prices.yaml");
+  writeFileSync(prices, "my-local-model: {input: 1, output: 2}\n");
+  const server = await FakeServer.start({ json: completion("DISCUSSION\ndone\n```\nsubmit\n```") });
+  try {
+    const r = await mlgymAsync([
+      "run",
+      "--model",
+      "openai:my-local-model",
+      "--base-url",
+      `${server.url}/v1`,
+      "--prices",
+      prices,
+      "--output",
+      dir,
+      "--quiet",
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    const traj = JSON.parse(readFileSync(JSON.parse(r.stdout.trim()).trajectory, "utf8"));
+    assert.ok(Math.abs(traj.info.model_stats.total_cost - (1000 * 1 + 100 * 2) / 1e6) < 1e-12);
+  } finally {
+    await server.close();
+  }
+  writeFileSync(prices, "my-local-model: {input: cheap}\n");
+  const bad = await mlgymAsync([
+    "run",
+    "--model",
+    "openai:x",
+    "--base-url",
+    "http://127.0.0.1:9/v1",
+    "--prices",
+    prices,
+  ]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /prices\.yaml: my-local-model\.input: /);
 });

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { runAgent } from "../../agent/agent.js";
 import { loadAgentConfig, toolsetOptions } from "../../agent/config.js";
 import { make } from "../../env/make.js";
+import { readPriceFile } from "../../models/price-file.js";
 import { chooseModel, DEMO_TASK } from "../../run/choose-model.js";
 import { runDirectory } from "../../run/run-dir.js";
 import { loadToolset } from "../../tools/index.js";
@@ -21,6 +22,7 @@ interface RunOptions {
   output: string;
   seed?: string;
   baseUrl?: string;
+  prices?: string;
   tasksDir?: string[];
   quiet?: boolean;
 }
@@ -47,11 +49,19 @@ export function registerRun(program: Command): void {
     .option("--output <dir>", "folder for run folders", "runs")
     .option("--seed <n>", "seed passed to the task")
     .option("--base-url <url>", "OpenAI-compatible server (vLLM, Ollama, llama.cpp, LiteLLM, OpenRouter)")
+    .option(
+      "--prices <file>",
+      "YAML/JSON price table (model -> {input, output} USD per million tokens) extending the built-in one",
+    )
     .option("--tasks-dir <dir>", "an extra folder with task YAML files (repeatable)", collect)
     .option("--quiet", "no live display; logs only")
     .action(async (opts: RunOptions) => {
       const taskId = opts.task ?? DEMO_TASK;
-      const { model, note } = chooseModel(opts.model, opts.baseUrl ? { baseUrl: opts.baseUrl } : {}, taskId);
+      const modelOptions = {
+        ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}),
+        ...(opts.prices ? { prices: readPriceFile(opts.prices) } : {}),
+      };
+      const { model, note } = chooseModel(opts.model, modelOptions, taskId);
       if (note) process.stderr.write(`mlgym: ${note}\n`);
       const config = loadAgentConfig(opts.agentConfig);
       const maxSteps = numberOption(opts.maxSteps, "--max-steps", 1)!;
