@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { type CheckName, checkTask, type TaskCheckReport } from "../../src/cli/commands/tasks-check.js";
+import { type CheckName, checkTask, type TaskCheckReport } from "../../src/run/tasks-check.js";
 import { mlgym } from "../helpers/cli.js";
 import { CPU_TASKS, taskYaml } from "./catalogue.js";
 

@@ -1,38 +1,8 @@
 import type { Command } from "commander";
 import type { Metrics } from "../../config/task-config.js";
-import type { MLGymEnv } from "../../env/env.js";
-import { evaluateSubmission } from "../../env/evaluation.js";
 import { make } from "../../env/make.js";
-import { ConfigError, MLGymError } from "../../errors.js";
-import { taskKind } from "../../tasks/kinds.js";
+import { runBaseline } from "../../run/baseline.js";
 import { collect } from "../options.js";
-
-/**
- * Runs the task's first baseline script in the (reset) environment's sandbox and evaluates what it produced. A
- * baseline that is the evaluation script itself (the game and heuristic tasks) is not run twice: its score is the
- * evaluation of the starter code.
- */
-export async function runBaseline(env: MLGymEnv): Promise<Metrics> {
-  const { config } = env.spec;
-  const baselinePath = config.baseline_paths[0];
-  if (!baselinePath) {
-    throw new ConfigError(`task '${config.id}' has no baseline_paths`, {
-      file: env.spec.file,
-      field: "baseline_paths",
-    });
-  }
-  if (baselinePath !== config.evaluation_paths[0]) {
-    const run = await env.step(taskKind(config.task_entrypoint).baselineCommand(baselinePath));
-    if (run.info.exitCode !== 0) {
-      throw new MLGymError(
-        `the baseline script ${baselinePath} failed (exit ${run.info.exitCode ?? "killed"}${
-          run.info.timedOut ? ", timed out" : ""
-        }): ${run.observation.slice(-2000)}`,
-      );
-    }
-  }
-  return (await evaluateSubmission(env.spec, env.sandbox, env.longTimeoutS)).metrics;
-}
 
 function formatMetrics(metrics: Metrics): string {
   return Object.entries(metrics)

@@ -1,0 +1,316 @@
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, relative } from "node:path";
+import { loadTaskSpec, type TaskSpec } from "../config/load-task.js";
+import type { MLGymEnv } from "../env/env.js";
+import { evaluateSubmission } from "../env/evaluation.js";
+import { make } from "../env/make.js";
+import { hiddenDataPaths, starterHostPath } from "../env/workspace.js";
+import { EvaluationError } from "../errors.js";
+import { shellQuote } from "../shell/shell-session.js";
+import { taskKind } from "../tasks/kinds.js";
+import { runBaseline } from "./baseline.js";
+
+/** The checks, in the order they run and are printed. */
+export const CHECKS = [
+  "config",
+  "hidden",
+  "baseline",
+  "repeatable",
+  "sample",
+  "malformed",
+  "eval-files",
+] as const;
+export type CheckName = (typeof CHECKS)[number];
+
+/** Outcome of one check: `skip` when it does not apply to the task (e.g. no sample submission). */
+export interface CheckResult {
+  check: CheckName;
+  status: "ok" | "fail" | "skip";
+  detail: string;
+}
+
+export interface TaskCheckReport {
+  taskId: string;
+  file: string;
+  results: CheckResult[];
+  seconds: number;
+}
+
+/**
+ * Files copied over the workspace (same relative paths) to make a malformed submission: `<task folder>/check/malformed/`.
+ * A task without them skips that check.
+ */
+export const MALFORMED_DIR = join("check", "malformed");
+
+const sha256 = (data: Buffer | string) => createHash("sha256").update(data).digest("hex");
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+/** The last line the evaluation printed (inside the `---` fences of an EvaluationFormatError message). */
+function lastLine(text: string): string {
+  const fenced = /\n---\n([\s\S]*)\n---\n/.exec(text);
+  const lines = (fenced?.[1] ?? text)
+    .trim()
+    .split("\n")
+    .filter((l) => l.trim());
+  return (lines[lines.length - 1] ?? "").slice(0, 160);
+}
+
+function configProblems(spec: TaskSpec): string[] {
+  const { config } = spec;
+  const problems: string[] = [];
+  const recorded = config.baseline_scores[0];
+  if (!recorded) problems.push("no baseline_scores recorded");
+  if (!spec.priorityMetric) problems.push("no priority metric");
+  else if (recorded && !(spec.priorityMetric in recorded))
+    problems.push(`priority metric '${spec.priorityMetric}' is not a baseline metric`);
+  if (config.tolerance === undefined) problems.push("no tolerance declared");
+  if (config.evaluation_paths.length === 0) problems.push("no evaluation_paths");
+  if (config.baseline_paths.length === 0) problems.push("no baseline_paths");
+  config.evaluation_paths.forEach((p, i) => {
+    try {
+      starterHostPath(spec, p, `evaluation_paths.${i}`);
+    } catch (e) {
+      problems.push((e as Error).message);
+    }
+  });
+  return problems;
+}
+
+/** The runner of one task's checks: every check records a result and never throws. */
+class TaskChecker {
+  readonly results: CheckResult[] = [];
+  /** The priority metric of the baseline run, compared by the repeatability check. */
+  firstScore: number | undefined;
+  constructor(
+    readonly spec: TaskSpec,
+    readonly env: MLGymEnv,
+  ) {}
+
+  record(check: CheckName, status: CheckResult["status"], detail: string): void {
+    this.results.push({ check, status, detail });
+  }
+
+  async attempt(check: CheckName, fn: () => Promise<[CheckResult["status"], string]>): Promise<void> {
+    try {
+      const [status, detail] = await fn();
+      this.record(check, status, detail);
+    } catch (error) {
+      this.record(check, "fail", (error as Error).message.trim().slice(0, 2000));
+    }
+  }
+
+  get ws(): string {
+    return this.env.sandbox.workspace;
+  }
+
+  private get priority(): string {
+    return this.spec.priorityMetric ?? "";
+  }
+
+  private get tolerance(): number {
+    return this.spec.config.tolerance ?? 0;
+  }
+
+  private evaluate() {
+    return evaluateSubmission(this.spec, this.env.sandbox, this.env.longTimeoutS);
+  }
+
+  /** Hidden files: absent from the agent's workspace, unreadable at their host path, their content nowhere in it. */
+  async hidden(): Promise<[CheckResult["status"], string]> {
+    const hidden = hiddenDataPaths(this.spec);
+    if (hidden.length === 0) return ["skip", "no hidden files"];
+    const problems: string[] = [];
+    const { sandbox } = this.env;
+    const listing = await sandbox.exec("find . -type f -print0 | xargs -0 -r sha256sum", {
+      timeoutMs: 120_000,
+    });
+    const workspaceHashes = new Map(
+      listing.stdout
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => [line.slice(0, 64), line.slice(66)] as const),
+    );
+    for (const rel of hidden) {
+      const host = this.spec.datasets
+        .map((d) => (d.localPath ? join(d.localPath, rel) : ""))
+        .find((p) => p && existsSync(p));
+      const inWorkspace = `${this.ws}/data/${rel}`;
+      if ((await sandbox.exec(`test -e ${shellQuote(inWorkspace)}`)).exitCode === 0)
+        problems.push(`data/${rel} exists in the workspace`);
+      if (host) {
+        if (sandbox.isolated && (await sandbox.exec(`test -r ${shellQuote(host)}`)).exitCode === 0)
+          problems.push(`${host} is readable from the sandbox`);
+        const copy = workspaceHashes.get(sha256(readFileSync(host)));
+        if (copy) problems.push(`the workspace holds a copy of data/${rel}: ${copy}`);
+      }
+      // The evaluation must see it, or the task cannot be scored. The path is relative: evaluations run with
+      // cwd = their own view of the workspace, which need not be the agent's folder.
+      const seen = await sandbox.exec(`test -r ${shellQuote(`data/${rel}`)}`, { evaluation: true });
+      if (seen.exitCode !== 0) problems.push(`the evaluation cannot read data/${rel}`);
+    }
+    if (problems.length > 0) return ["fail", problems.join("; ")];
+    return [
+      "ok",
+      `${hidden.map((h) => `data/${h}`).join(", ")} hidden${sandbox.isolated ? "" : " (workspace only: the local sandbox isolates nothing)"}`,
+    ];
+  }
+
+  async baseline(): Promise<[CheckResult["status"], string]> {
+    const recorded = this.spec.config.baseline_scores[0]?.[this.priority];
+    const metrics = await runBaseline(this.env);
+    const value = metrics[this.priority];
+    if (value === undefined || recorded === undefined)
+      return ["fail", `metric '${this.priority}' missing (got ${JSON.stringify(metrics)})`];
+    const diff = Math.abs(value - recorded);
+    const detail = `${this.priority} ${value} (recorded ${recorded} ± ${this.tolerance}); all: ${JSON.stringify(metrics)}`;
+    this.firstScore = value;
+    return [diff <= this.tolerance ? "ok" : "fail", detail];
+  }
+
+  async repeatable(): Promise<[CheckResult["status"], string]> {
+    if (this.firstScore === undefined) return ["fail", "no baseline score to repeat"];
+    const value = (await this.evaluate()).metrics[this.priority];
+    if (value === undefined) return ["fail", `metric '${this.priority}' missing`];
+    const diff = Math.abs(value - this.firstScore);
+    return [
+      diff <= this.tolerance ? "ok" : "fail",
+      `${this.priority} ${value} vs ${this.firstScore} (Δ ${diff.toPrecision(3)})`,
+    ];
+  }
+
+  async sample(): Promise<[CheckResult["status"], string]> {
+    const sample = this.spec.sampleSubmission;
+    if (!sample) return ["skip", "the task has no sample submission"];
+    await this.env.sandbox.writeFile(`${this.ws}/submission.csv`, readFileSync(sample));
+    const { metrics } = await this.evaluate();
+    const value = metrics[this.priority];
+    if (value === undefined || !Number.isFinite(value))
+      return ["fail", `no finite ${this.priority}: ${JSON.stringify(metrics)}`];
+    return ["ok", `${this.priority} ${value}`];
+  }
+
+  /** A malformed submission must fail the evaluation with a message (not crash the check, not score). */
+  async malformed(): Promise<[CheckResult["status"], string]> {
+    const dir = join(dirname(this.spec.file), MALFORMED_DIR);
+    if (existsSync(dir)) {
+      for (const file of filesUnder(dir))
+        await this.env.sandbox.writeFile(
+          `${this.ws}/${relative(dir, file).split("\\").join("/")}`,
+          readFileSync(file),
+        );
+    } else {
+      return ["skip", `no ${MALFORMED_DIR}/ files to make a malformed submission with`];
+    }
+    try {
+      const { metrics } = await this.evaluate();
+      return ["fail", `the malformed submission was scored: ${JSON.stringify(metrics)}`];
+    } catch (error) {
+      if (!(error instanceof EvaluationError)) throw error;
+      const message = lastLine(error.message);
+      return message ? ["ok", `${error.name}: ${message}`] : ["fail", `${error.name} without a message`];
+    }
+  }
+
+  /** Evaluation files: whatever the agent does to its copies, evaluations run the trusted ones. */
+  async evalFiles(): Promise<[CheckResult["status"], string]> {
+    const { sandbox } = this.env;
+    const notes: string[] = [];
+    const problems: string[] = [];
+    for (const [i, path] of this.spec.config.evaluation_paths.entries()) {
+      const trusted = sha256(readFileSync(starterHostPath(this.spec, path, `evaluation_paths.${i}`)));
+      const target = shellQuote(`${this.ws}/${path}`);
+      const tamper = await sandbox.exec(
+        `chmod u+w ${target} 2>/dev/null; printf '\\nraise SystemExit(0)\\n' >> ${target}`,
+      );
+      notes.push(
+        `${path}: ${tamper.exitCode === 0 ? "agent copy writable, trusted copy used" : "write refused"}`,
+      );
+      const seen = await sandbox.exec(`sha256sum ${shellQuote(path)}`, { evaluation: true });
+      if (seen.exitCode !== 0) problems.push(`the evaluation cannot read ${path}`);
+      else if (seen.stdout.slice(0, 64) !== trusted) problems.push(`the evaluation sees a modified ${path}`);
+    }
+    return problems.length > 0 ? ["fail", problems.join("; ")] : ["ok", notes.join("; ")];
+  }
+}
+
+/** Runs every check on one task in a fresh environment; never throws. */
+export async function checkTask(
+  file: string,
+  options: { sandbox?: string; tasksDirs?: string[] } = {},
+): Promise<TaskCheckReport> {
+  const started = performance.now();
+  let spec: TaskSpec;
+  const results: CheckResult[] = [];
+  const report = (taskId: string) => ({
+    taskId,
+    file,
+    results,
+    seconds: (performance.now() - started) / 1000,
+  });
+  try {
+    spec = loadTaskSpec(file);
+    taskKind(spec.config.task_entrypoint, file);
+  } catch (error) {
+    results.push({ check: "config", status: "fail", detail: (error as Error).message });
+    return report(file);
+  }
+  const problems = configProblems(spec);
+  results.push({
+    check: "config",
+    status: problems.length ? "fail" : "ok",
+    detail: problems.join("; ") || "valid",
+  });
+  const env = make(spec.config.id, {
+    ...(options.sandbox ? { sandbox: options.sandbox } : {}),
+    ...(options.tasksDirs ? { tasksDirs: options.tasksDirs } : {}),
+  });
+  try {
+    await env.reset();
+  } catch (error) {
+    for (const check of CHECKS.slice(1))
+      results.push({ check, status: "fail", detail: `reset failed: ${(error as Error).message}` });
+    await env.close().catch(() => {});
+    return report(spec.config.id);
+  }
+  const checker = new TaskChecker(spec, env);
+  try {
+    await checker.attempt("hidden", () => checker.hidden());
+    await checker.attempt("baseline", () => checker.baseline());
+    await checker.attempt("repeatable", () => checker.repeatable());
+    await checker.attempt("sample", () => checker.sample());
+    await checker.attempt("malformed", () => checker.malformed());
+    await checker.attempt("eval-files", () => checker.evalFiles());
+  } finally {
+    await env.close();
+  }
+  results.push(...checker.results);
+  return report(spec.config.id);
+}
+
+/** The table printed by `mlgym tasks check`, then one line per check that did not pass and per baseline. */
+export function formatReports(reports: TaskCheckReport[]): string {
+  const width = Math.max(4, ...reports.map((r) => r.taskId.length));
+  const cell = (r: TaskCheckReport, c: CheckName) => {
+    const s = r.results.find((x) => x.check === c)?.status;
+    return (s === "ok" ? "ok" : s === "fail" ? "FAIL" : "-").padEnd(Math.max(c.length, 4));
+  };
+  const lines = [
+    `${"task".padEnd(width)}  ${CHECKS.map((c) => c.padEnd(Math.max(c.length, 4))).join("  ")}  seconds`,
+    ...reports.map(
+      (r) =>
+        `${r.taskId.padEnd(width)}  ${CHECKS.map((c) => cell(r, c)).join("  ")}  ${r.seconds.toFixed(0)}`,
+    ),
+    "",
+  ];
+  for (const r of reports)
+    for (const x of r.results)
+      if (x.status === "fail" || x.check === "baseline") lines.push(`${r.taskId} ${x.check}: ${x.detail}`);
+  return `${lines.join("\n")}\n`;
+}
