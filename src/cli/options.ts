@@ -13,9 +13,3 @@ export function numberOption(value: string | undefined, field: string, min = 0):
     throw new ConfigError(`expected a number >= ${min}, got '${value}'`, { field });
   return n;
 }
-
-/** The first `max` characters of a text on one line, for the live display. */
-export function oneLine(text: string, max: number): string {
-  const line = text.replace(/\s+/g, " ").trim();
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
-}

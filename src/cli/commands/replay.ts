@@ -1,16 +1,12 @@
 import { basename, dirname, resolve } from "node:path";
 import type { Command } from "commander";
-import { runAgent } from "../../agent/agent.js";
-import { loadAgentConfig, toolsetOptions } from "../../agent/config.js";
-import { make } from "../../env/make.js";
+import { loadAgentConfig } from "../../agent/config.js";
 import { ConfigError } from "../../errors.js";
 import { ReplayModel } from "../../models/replay.js";
-import { runDirectory } from "../../run/run-dir.js";
+import { runEpisode } from "../../run/episode.js";
 import { discoverTasks } from "../../tasks/registry.js";
-import { loadToolset } from "../../tools/index.js";
-import { writeJsonAtomic } from "../../trajectory/files.js";
 import { assistantResponses, readTrajectory } from "../../trajectory/read.js";
-import { collect, numberOption, oneLine } from "../options.js";
+import { collect, numberOption } from "../options.js";
 
 interface ReplayOptions {
   task?: string;
@@ -68,56 +64,26 @@ export function registerReplay(program: Command): void {
       const config = loadAgentConfig(opts.agentConfig);
       const maxSteps = numberOption(opts.maxSteps, "--max-steps", 1)!;
       const timeLimit = numberOption(opts.timeLimit, "--time-limit", 1);
-      const env = make(taskId, {
-        toolset: loadToolset(toolsetOptions(config)),
+      const summary = await runEpisode({
+        taskId,
+        model,
+        config,
+        output: opts.output,
         maxSteps,
         ...(opts.sandbox ? { sandbox: opts.sandbox } : {}),
         ...(opts.tasksDir ? { tasksDirs: opts.tasksDir } : {}),
-      });
-      const outputDir = runDirectory(opts.output, {
-        modelId: model.id,
-        taskId: env.spec.config.id,
-        agentStem: config.stem,
         temperature: TEMPERATURE,
         topP: TOP_P,
-        costLimit: 0,
+        limits: timeLimit !== undefined ? { timeLimitS: timeLimit } : {},
+        args: {
+          replayOf: resolve(file),
+          recordedResponses: responses.length,
+          recordedExitStatus: traj.info.exit_status,
+        },
+        ...(opts.quiet ? {} : { log: (line: string) => process.stderr.write(`${line}\n`) }),
+        announce: (env, outputDir) =>
+          `mlgym: replaying ${responses.length} recorded responses of ${file} on ${env.spec.config.id}, writing ${outputDir}`,
       });
-      writeJsonAtomic(`${outputDir}/args.json`, {
-        task: env.spec.config.id,
-        model: model.id,
-        replayOf: resolve(file),
-        recordedResponses: responses.length,
-        recordedExitStatus: traj.info.exit_status,
-        agentConfig: config.file,
-        maxSteps,
-        timeLimit,
-        sandbox: opts.sandbox ?? "default",
-      });
-      if (!opts.quiet)
-        process.stderr.write(
-          `mlgym: replaying ${responses.length} recorded responses of ${file} on ${env.spec.config.id}, writing ${outputDir}\n`,
-        );
-      try {
-        const result = await runAgent({
-          env,
-          model,
-          config,
-          outputDir,
-          temperature: TEMPERATURE,
-          topP: TOP_P,
-          limits: timeLimit !== undefined ? { timeLimitS: timeLimit } : {},
-          onStep: (step, info) => {
-            if (opts.quiet) return;
-            process.stderr.write(
-              `[step ${info.step}/${info.maxSteps}] $ ${oneLine(step.action, 60)}\n    ${oneLine(step.observation, 100)}\n`,
-            );
-          },
-        });
-        process.stdout.write(
-          `${JSON.stringify({ exitStatus: result.exitStatus, score: result.scores.at(-1) ?? null, baseline: env.baselineScores ?? null, trajectory: result.trajectoryFile, results: result.resultsFile })}\n`,
-        );
-      } finally {
-        await env.close();
-      }
+      process.stdout.write(`${JSON.stringify(summary)}\n`);
     });
 }

@@ -1,13 +1,9 @@
 import type { Command } from "commander";
-import { runAgent } from "../../agent/agent.js";
-import { loadAgentConfig, toolsetOptions } from "../../agent/config.js";
-import { make } from "../../env/make.js";
+import { loadAgentConfig } from "../../agent/config.js";
 import { readPriceFile } from "../../models/price-file.js";
 import { chooseModel, DEMO_TASK } from "../../run/choose-model.js";
-import { runDirectory } from "../../run/run-dir.js";
-import { loadToolset } from "../../tools/index.js";
-import { writeJsonAtomic } from "../../trajectory/files.js";
-import { collect, numberOption, oneLine } from "../options.js";
+import { runEpisode } from "../../run/episode.js";
+import { collect, numberOption } from "../options.js";
 
 interface RunOptions {
   task?: string;
@@ -70,60 +66,23 @@ export function registerRun(program: Command): void {
       const temperature = numberOption(opts.temperature, "--temperature")!;
       const topP = numberOption(opts.topP, "--top-p")!;
       const seed = numberOption(opts.seed, "--seed");
-      const env = make(taskId, {
-        toolset: loadToolset(toolsetOptions(config)),
+      const summary = await runEpisode({
+        taskId,
+        model,
+        config,
+        output: opts.output,
         maxSteps,
         ...(opts.sandbox ? { sandbox: opts.sandbox } : {}),
         ...(opts.tasksDir ? { tasksDirs: opts.tasksDir } : {}),
-      });
-      const outputDir = runDirectory(opts.output, {
-        modelId: model.id,
-        taskId: env.spec.config.id,
-        agentStem: config.stem,
         temperature,
         topP,
-        costLimit: costLimit ?? 0,
+        ...(seed !== undefined ? { seed } : {}),
+        limits: {
+          ...(costLimit !== undefined ? { costLimitUsd: costLimit } : {}),
+          ...(timeLimit !== undefined ? { timeLimitS: timeLimit } : {}),
+        },
+        ...(opts.quiet ? {} : { log: (line: string) => process.stderr.write(`${line}\n`) }),
       });
-      writeJsonAtomic(`${outputDir}/args.json`, {
-        task: env.spec.config.id,
-        model: model.id,
-        agentConfig: config.file,
-        maxSteps,
-        costLimit,
-        timeLimit,
-        temperature,
-        topP,
-        seed,
-        sandbox: opts.sandbox ?? "default",
-      });
-      if (!opts.quiet)
-        process.stderr.write(`mlgym: ${model.id} on ${env.spec.config.id}, writing ${outputDir}\n`);
-      try {
-        const result = await runAgent({
-          env,
-          model,
-          config,
-          outputDir,
-          temperature,
-          topP,
-          ...(seed !== undefined ? { seed } : {}),
-          limits: {
-            ...(costLimit !== undefined ? { costLimitUsd: costLimit } : {}),
-            ...(timeLimit !== undefined ? { timeLimitS: timeLimit } : {}),
-          },
-          onStep: (step, info) => {
-            if (opts.quiet) return;
-            process.stderr.write(
-              `[step ${info.step}/${info.maxSteps}] $ ${oneLine(step.action, 60)}\n    ${oneLine(step.observation, 100)}  ($${info.costUsd.toFixed(4)})\n`,
-            );
-          },
-        });
-        const last = result.scores.at(-1);
-        process.stdout.write(
-          `${JSON.stringify({ exitStatus: result.exitStatus, score: last ?? null, baseline: env.baselineScores ?? null, trajectory: result.trajectoryFile, results: result.resultsFile })}\n`,
-        );
-      } finally {
-        await env.close();
-      }
+      process.stdout.write(`${JSON.stringify(summary)}\n`);
     });
 }
