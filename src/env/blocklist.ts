@@ -49,3 +49,27 @@ export function blockedWord(action: string, blocklist: Blocklist): string | unde
   const first = trimmed.split(/\s+/)[0] ?? "";
   return blocklist.firstWord.includes(first) ? first : undefined;
 }
+
+const MALFORMED_EDIT = /^edit\s+(\d+):(\d+)(\n|$|\s)/;
+
+/**
+ * Why the environment does not run an action, or undefined when it may run: an empty action, a multi-line command
+ * without its end line (it would read an empty text and change the file wrongly), or a blocked interactive program.
+ */
+export function refuseAction(
+  action: string,
+  endings: Record<string, string>,
+  blocklist: Blocklist,
+): string | undefined {
+  if (action === "") return "No command was given. Reply with exactly one command to run.";
+  if (MALFORMED_EDIT.test(action) && !action.includes("end_of_edit")) {
+    return "Malformed edit command. Please ensure you use the `end_of_edit` keyword to mark the end of your edit.";
+  }
+  const first = action.split(/\s+/)[0] ?? "";
+  const end = endings[first];
+  if (end !== undefined && !new RegExp(`^${end}\\s*$`, "m").test(action)) {
+    return `Malformed ${first} command. Please ensure you use the \`${end}\` keyword on its own line to mark the end of your ${first} text.`;
+  }
+  const blocked = blockedWord(action, blocklist);
+  return blocked === undefined ? undefined : blocklist.message.replace("{name}", blocked);
+}

@@ -12,7 +12,7 @@ import { needsLongTimeout } from "../shell/timeout-rule.js";
 import { taskKind } from "../tasks/kinds.js";
 import { runPrepareScript } from "../tasks/prepare.js";
 import { guardMultiline, loadToolset, markerPattern, type Toolset } from "../tools/index.js";
-import { type Blocklist, blockedWord, defaultBlocklist } from "./blocklist.js";
+import { type Blocklist, defaultBlocklist, refuseAction } from "./blocklist.js";
 import { type Evaluation, evaluateSubmission, exitStatusFor, validationObservation } from "./evaluation.js";
 import { improvementReward } from "./reward.js";
 import type { ResetResult, StepInfo, StepResult } from "./types.js";
@@ -55,7 +55,6 @@ const EXIT_LABELS = new Set([
   "exit_api",
   "exit_time",
 ]);
-const MALFORMED_EDIT = /^edit\s+(\d+):(\d+)(\n|$|\s)/;
 
 function envNumber(name: string): number | undefined {
   const v = process.env[name];
@@ -261,7 +260,11 @@ export class MLGymEnv {
       });
     }
     if (EXIT_LABELS.has(trimmed)) return finish(await this.endWithEvaluation(trimmed));
-    const refusal = this.refusal(trimmed);
+    const refusal = refuseAction(
+      trimmed,
+      this.toolset.multilineEndings,
+      this.options.blocklist ?? defaultBlocklist,
+    );
     if (refusal !== undefined)
       return finish({ observation: refusal, reward: 0, terminated: false, truncated: false, info: {} });
 
@@ -292,23 +295,6 @@ export class MLGymEnv {
     if (markerPattern("submission", this.nonce).test(run.output))
       return finish(await this.endWithEvaluation("submit"));
     return finish({ observation: run.output, reward: 0, terminated: false, truncated: false, info: base });
-  }
-
-  /** Why an action is not run, or undefined when it may run. */
-  private refusal(action: string): string | undefined {
-    if (action === "") return "No command was given. Reply with exactly one command to run.";
-    if (MALFORMED_EDIT.test(action) && !action.includes("end_of_edit")) {
-      return "Malformed edit command. Please ensure you use the `end_of_edit` keyword to mark the end of your edit.";
-    }
-    // Any other multi-line command without its end line would read an empty text and change the file wrongly.
-    const first = action.split(/\s+/)[0] ?? "";
-    const end = this.toolset.multilineEndings[first];
-    if (end !== undefined && !new RegExp(`^${end}\\s*$`, "m").test(action)) {
-      return `Malformed ${first} command. Please ensure you use the \`${end}\` keyword on its own line to mark the end of your ${first} text.`;
-    }
-    const blocklist = this.options.blocklist ?? defaultBlocklist;
-    const blocked = blockedWord(action, blocklist);
-    return blocked === undefined ? undefined : blocklist.message.replace("{name}", blocked);
   }
 
   private async tryEvaluate(): Promise<Evaluation | Error> {
