@@ -1,4 +1,3 @@
-import { readFileSync } from "node:fs";
 import { dirname, isAbsolute, join } from "node:path";
 import { blockedWord } from "../env/blocklist.js";
 import type { MLGymEnv } from "../env/env.js";
@@ -6,6 +5,7 @@ import { ConfigError, ContextWindowError, ModelError } from "../errors.js";
 import type { ChatMessage, Model, ToolCall } from "../models/model.js";
 import type { ModelStats, TrajectoryFile, TrajectoryStep } from "../trajectory/files.js";
 import { writeJsonAtomic } from "../trajectory/files.js";
+import { readTrajectory } from "../trajectory/read.js";
 import type { AgentConfig } from "./config.js";
 import { type HistoryEntry, historyProcessor } from "./history.js";
 import { FormatError, outputParsers } from "./parser.js";
@@ -241,9 +241,15 @@ function loadDemonstrations(config: AgentConfig): HistoryEntry[] {
     const file = isAbsolute(path) ? path : join(dirname(config.file), path);
     let entries: HistoryEntry[];
     try {
-      entries = (JSON.parse(readFileSync(file, "utf8")) as { history: HistoryEntry[] }).history.filter(
-        (h) => h.role !== "system",
-      );
+      entries = readTrajectory(file)
+        .history.filter((h) => h.role !== "system")
+        .map((h) => ({
+          role: h.role,
+          content: h.content,
+          agent: AGENT,
+          ...(typeof h.thought === "string" ? { thought: h.thought } : {}),
+          ...(typeof h.action === "string" ? { action: h.action } : {}),
+        }));
     } catch (cause) {
       throw new ConfigError(`cannot read demonstration trajectory: ${(cause as Error).message}`, {
         file: config.file,
@@ -252,7 +258,7 @@ function loadDemonstrations(config: AgentConfig): HistoryEntry[] {
       });
     }
     if (config.put_demos_in_history) {
-      out.push(...entries.map((h) => ({ ...h, agent: AGENT, is_demo: true })));
+      out.push(...entries.map((h) => ({ ...h, is_demo: true })));
     } else {
       const demonstration = entries.map((h) => h.content).join("\n");
       out.push({

@@ -3,17 +3,21 @@ import { parse } from "yaml";
 import type { z } from "zod";
 import { ConfigError } from "../errors.js";
 
-/** Reads and parses a YAML file; any I/O or syntax problem becomes a ConfigError naming the file. */
-export function readYamlFile(file: string): unknown {
-  let text: string;
+/** Reads a text file; an I/O problem becomes a ConfigError naming the file. */
+export function readConfigText(file: string): string {
   try {
-    text = readFileSync(file, "utf8");
+    return readFileSync(file, "utf8");
   } catch (cause) {
     throw new ConfigError(`cannot read file (${(cause as NodeJS.ErrnoException).code ?? cause})`, {
       file,
       cause,
     });
   }
+}
+
+/** Reads and parses a YAML file; any I/O or syntax problem becomes a ConfigError naming the file. */
+export function readYamlFile(file: string): unknown {
+  const text = readConfigText(file);
   try {
     return parse(text);
   } catch (cause) {

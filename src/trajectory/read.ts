@@ -1,8 +1,7 @@
-import { readFileSync } from "node:fs";
 import { extname } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { parseWithSchema } from "../config/yaml-file.js";
+import { parseWithSchema, readConfigText } from "../config/yaml-file.js";
 import { ConfigError } from "../errors.js";
 import { parsePythonJson } from "../python-json.js";
 
@@ -77,15 +76,7 @@ export const resultsFileSchema = z.object({
 export type ReadResults = z.output<typeof resultsFileSchema>;
 
 function readDocument(file: string, yaml: boolean): unknown {
-  let source: string;
-  try {
-    source = readFileSync(file, "utf8");
-  } catch (cause) {
-    throw new ConfigError(`cannot read file (${(cause as NodeJS.ErrnoException).code ?? cause})`, {
-      file,
-      cause,
-    });
-  }
+  const source = readConfigText(file);
   try {
     return yaml ? parseYaml(source) : parsePythonJson(source);
   } catch (cause) {
