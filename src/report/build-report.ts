@@ -1,4 +1,5 @@
 import { stat } from "node:fs/promises";
+import { auditRuns } from "../audit/audit-runs.js";
 import { ConfigError } from "../errors.js";
 import { analyseRuns, type RunAnalysis } from "./analyze-runs.js";
 import { analyseScores, BASELINE, type ScoreAnalysis, type ScoreOptions } from "./analyze-scores.js";
@@ -12,6 +13,26 @@ export interface ReportOptions extends ScoreOptions {
   tasks?: readonly TaskMeta[];
   /** Models to report, in column order (default: every model found, known models first). */
   models?: readonly string[];
+  /** Also analyse the runs without a high-severity tamper flag; runs lacking `audit.json` are audited first. */
+  excludeFlagged?: boolean;
+  /** Task folders the audit looks task ids up in (besides the built-in tasks). */
+  tasksDirs?: readonly string[];
+}
+
+/** The tamper audit's part of a report (`audit.json` files written by `mlgym audit`). */
+export interface AuditOverview {
+  /** Reported runs (known tasks, selected models) with an `audit.json`. */
+  audited: number;
+  /** Reported runs with a high-severity flag. */
+  flagged: number;
+  /** Reported runs with flags of any severity. */
+  withFlags: number;
+  /** Paths of the flagged runs. */
+  flaggedRuns: string[];
+  /** `[model][taskId]`: flagged runs, left out of `clean`. */
+  excluded: Record<string, Record<string, number>>;
+  /** The score analysis of the runs without a high-severity flag (with `excludeFlagged`). */
+  clean?: ScoreAnalysis;
 }
 
 /** Everything a report shows, as data (also written as `report.json`). */
@@ -21,6 +42,8 @@ export interface ReportData {
   scores: ScoreAnalysis;
   runs: RunAnalysis;
   issues: RunIssue[];
+  /** Absent in data built by hand; `analyse` always fills it. */
+  audit?: AuditOverview;
 }
 
 /** Task metadata in report order: the catalogue's order, overridden in place, then extra tasks in given order. */
@@ -68,12 +91,47 @@ export function analyse(
     scores: analyseScores(selected, tasks, models, options, issues),
     runs: analyseRuns(selected, tasks, models),
     issues,
+    audit: auditOverview(selected, tasks, models, options.excludeFlagged === true),
   };
 }
 
-/** Reads every run folder under `root` and analyses it. */
+/**
+ * Counts the audited and flagged runs; with `excludeFlagged`, analyses the scores without the flagged runs on the
+ * same tasks and models (no bootstrap or comparisons). A run without `audit.json` counts as unflagged.
+ */
+export function auditOverview(
+  selected: readonly RunRecord[],
+  tasks: readonly TaskMeta[],
+  models: readonly string[],
+  excludeFlagged: boolean,
+): AuditOverview {
+  const flaggedRuns = selected.filter((r) => r.audit?.flagged);
+  const excluded: AuditOverview["excluded"] = {};
+  for (const run of flaggedRuns) {
+    const byTask = excluded[run.model] ?? {};
+    byTask[run.taskId] = (byTask[run.taskId] ?? 0) + 1;
+    excluded[run.model] = byTask;
+  }
+  const overview: AuditOverview = {
+    audited: selected.filter((r) => r.audit !== undefined).length,
+    flagged: flaggedRuns.length,
+    withFlags: selected.filter((r) => (r.audit?.flags ?? 0) > 0).length,
+    flaggedRuns: flaggedRuns.map((r) => r.path),
+    excluded,
+  };
+  if (excludeFlagged) {
+    // A flagged run keeps its place with no attempts: it adds no score, and the task baseline it records stays.
+    const clean = selected.map((r) => (r.audit?.flagged ? { ...r, attempts: [] } : r));
+    overview.clean = analyseScores(clean, tasks, models, {}, []);
+  }
+  return overview;
+}
+
+/** Reads every run folder under `root` and analyses it (auditing runs without `audit.json` first with `excludeFlagged`). */
 export async function buildReport(root: string, options: ReportOptions = {}): Promise<ReportData> {
   const info = await stat(root).catch(() => undefined);
   if (!info?.isDirectory()) throw new ConfigError("runs directory not found", { file: root });
+  if (options.excludeFlagged)
+    await auditRuns(root, { tasksDirs: options.tasksDirs ?? [], onlyMissing: true });
   return analyse(root, await loadRuns(root), options);
 }

@@ -1,5 +1,6 @@
 import { readdir, readFile } from "node:fs/promises";
 import { basename, join, relative } from "node:path";
+import { readAuditFile } from "../audit/audit-file.js";
 import type { MetricEntry } from "../metrics/types.js";
 import { parsePythonJson } from "../python-json.js";
 import { findRunFolders, parseRunFolderName } from "./run-folder.js";
@@ -16,6 +17,16 @@ export interface RunRecord {
   attempts: MetricEntry[] | undefined;
   baseline: MetricEntry | undefined;
   trajectory: TrajectorySummary | undefined;
+  /** From `audit.json` (`mlgym audit`); undefined when the run was not audited. */
+  audit?: RunAuditStatus;
+}
+
+/** What the tamper audit found in a run. */
+export interface RunAuditStatus {
+  /** Whether any flag has severity high: `--exclude-flagged` leaves the run out. */
+  flagged: boolean;
+  /** Flags of any severity. */
+  flags: number;
 }
 
 /** Why (part of) a run folder was left out. */
@@ -28,7 +39,8 @@ export type IssueKind =
   | "metric-missing"
   | "last-metric-missing"
   | "non-finite-value"
-  | "bad-trajectory";
+  | "bad-trajectory"
+  | "bad-audit";
 
 /** A problem found in a run folder; the report skips what is named and goes on. */
 export interface RunIssue {
@@ -123,7 +135,12 @@ export async function readRun(
   }
   const { attempts, baseline } = await readResults(dir, path, issues);
   const trajectory = await readTrajectory(dir, name.taskId, path, issues);
-  return { run: { path, ...name, attempts, baseline, trajectory }, issues };
+  const audit = await readAuditFile(dir);
+  if (audit.kind === "invalid")
+    issues.push({ path, kind: "bad-audit", message: `${audit.message}: run \`mlgym audit\` again` });
+  const run: RunRecord = { path, ...name, attempts, baseline, trajectory };
+  if (audit.kind === "ok") run.audit = { flagged: audit.audit.flagged, flags: audit.audit.flags.length };
+  return { run, issues };
 }
 
 /** How many run folders are read at once. */

@@ -1,5 +1,6 @@
 import type { Interval } from "../metrics/bootstrap.js";
 import { numpyRound, pythonFloatRepr } from "../metrics/rounding.js";
+import { auditSection } from "./audit-section.js";
 import type { ReportData } from "./build-report.js";
 import type { Figure } from "./figures.js";
 import { aupTable, ranksTable, scoresTable, type Table } from "./tables.js";
@@ -226,6 +227,8 @@ export function reportSections(data: ReportData, figures: readonly Figure[]): Se
       ...aup,
       blocks: [...aup.blocks, ...figure("performance_profiles"), ...figure("aup_vs_cost")],
     });
+  const audit = auditSection(data);
+  if (audit) sections.push(audit);
   sections.push(...scoreRest, ...runSections(data));
   const analytics = [
     "outcomes_per_model",

@@ -39,6 +39,13 @@ export function reportJson(data: ReportData): string {
     last_scores: scoresTable(data.scores, "last"),
     best_ranks: ranksTable(data.scores, "best"),
     last_ranks: ranksTable(data.scores, "last"),
+    ...(data.audit?.clean
+      ? {
+          aup_scores_clean: aupTable(data.audit.clean),
+          best_scores_clean: scoresTable(data.audit.clean, "best"),
+          last_scores_clean: scoresTable(data.audit.clean, "last"),
+        }
+      : {}),
   };
   return `${JSON.stringify({ format: "mlgym-report/1", ...data, tables }, null, 1)}\n`;
 }
@@ -61,6 +68,12 @@ export async function writeReport(
     for (const kind of ["best", "last"] as const) {
       await put(`${kind}_scores.csv`, toCsv(scoresTable(data.scores, kind)));
       await put(`${kind}_ranks.csv`, toCsv(ranksTable(data.scores, kind)));
+    }
+    const clean = data.audit?.clean;
+    if (clean) {
+      await put("aup_scores_clean.csv", toCsv(aupTable(clean)));
+      for (const kind of ["best", "last"] as const)
+        await put(`${kind}_scores_clean.csv`, toCsv(scoresTable(clean, kind)));
     }
   }
   if (want.has("json")) await put("report.json", reportJson(data));

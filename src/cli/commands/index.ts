@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { registerAudit } from "./audit.js";
 import { registerBaseline } from "./baseline.js";
 import { registerDoctor } from "./doctor.js";
 import { registerExec } from "./exec.js";
@@ -20,4 +21,5 @@ export const commands: Array<(program: Command) => void> = [
   registerExec,
   registerDoctor,
   registerReport,
+  registerAudit,
 ];

@@ -1,9 +1,10 @@
 import type { Command } from "commander";
 import { ConfigError } from "../../errors.js";
+import { auditLine, aupWithCleanTable } from "../../report/audit-section.js";
 import { buildReport } from "../../report/build-report.js";
-import { aupTable } from "../../report/tables.js";
 import { loadTaskMetaFile } from "../../report/task-meta-file.js";
 import { parseFormats, REPORT_FORMATS, writeReport } from "../../report/write-report.js";
+import { collect } from "../options.js";
 
 interface ReportFlags {
   out: string;
@@ -13,6 +14,8 @@ interface ReportFlags {
   compare: string[];
   models?: string;
   tasksMeta?: string;
+  excludeFlagged?: boolean;
+  tasksDir?: string[];
 }
 
 function nonNegativeInt(value: string, flag: string): number {
@@ -54,6 +57,15 @@ export function registerReport(program: Command): void {
       "--tasks-meta <file>",
       "YAML/JSON with id, priority metric and direction of tasks outside the catalogue",
     )
+    .option(
+      "--exclude-flagged",
+      "also report without runs whose audit.json has a high-severity flag (audits runs that lack one)",
+    )
+    .option(
+      "--tasks-dir <dir>",
+      "task folder for auditing runs of tasks outside the built-in ones (repeatable)",
+      collect,
+    )
     .action(async (runsDir: string, flags: ReportFlags) => {
       const formats = parseFormats(flags.format);
       const data = await buildReport(runsDir, {
@@ -69,6 +81,8 @@ export function registerReport(program: Command): void {
             }
           : {}),
         ...(flags.tasksMeta ? { tasks: await loadTaskMetaFile(flags.tasksMeta) } : {}),
+        excludeFlagged: flags.excludeFlagged === true,
+        tasksDirs: flags.tasksDir ?? [],
       });
       if (data.scores.tasks.length === 0) {
         throw new ConfigError(
@@ -81,8 +95,10 @@ export function registerReport(program: Command): void {
       out.write(
         `${data.runCount} run folders, ${data.scores.tasks.length} tasks, ${data.scores.models.length} models\n`,
       );
-      for (const row of aupTable(data.scores))
+      for (const row of aupWithCleanTable(data))
         out.write(`${row.map((c) => c.padEnd(24)).join("")}\n`.trimEnd().concat("\n"));
+      const audit = auditLine(data);
+      if (audit) out.write(`${audit}\n`);
       if (data.issues.length > 0)
         out.write(`${data.issues.length} notes on skipped or partial runs (see summary.md / report.json)\n`);
       out.write(`wrote ${written.length} files to ${flags.out}\n`);
