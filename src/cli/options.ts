@@ -1,3 +1,4 @@
+import { dataRootsFromEnv } from "../config/task-paths.js";
 import { ConfigError } from "../errors.js";
 
 /** Commander collector for repeatable options (`--tasks-dir a --tasks-dir b`). */
@@ -12,4 +13,13 @@ export function numberOption(value: string | undefined, field: string, min = 0):
   if (!Number.isFinite(n) || n < min)
     throw new ConfigError(`expected a number >= ${min}, got '${value}'`, { field });
   return n;
+}
+
+/** Help of `--data-root`, the same on every command that loads tasks. */
+export const DATA_ROOT_HELP =
+  "a folder task YAMLs may also name paths in, e.g. an MLGym checkout's root (repeatable; also MLGYM_DATA_ROOT)";
+
+/** The data roots of a command: its `--data-root` folders, then those in `MLGYM_DATA_ROOT`. */
+export function dataRoots(flags: string[] = []): string[] {
+  return [...flags, ...dataRootsFromEnv()];
 }

@@ -55,7 +55,7 @@ test("description formatting follows str.format: {{ }} are braces, other fields 
   );
 });
 
-test("an original-layout config resolves datasets and starter code against parent folders", () => {
+test("an original-layout config resolves datasets and starter code against parents inside its named root", () => {
   const root = mkdtempSync(join(tmpdir(), "mlgym-orig-"));
   mkdirSync(join(root, "configs", "tasks"), { recursive: true });
   mkdirSync(join(root, "configs", "datasets"), { recursive: true });
@@ -70,7 +70,11 @@ test("an original-layout config resolves datasets and starter code against paren
     file,
     "id: game\nname: Game\ndescription: |-\n  Play.\n  {dataset_docs}\ndataset_configs:\n  - datasets/d.yaml\nstarter_code:\n  - data/game/strategy.py\ntask_entrypoint: PythonSubmissionTasks\nbaseline_scores:\n  - Score: 1.5\n",
   );
-  const spec = loadTaskSpec(file);
+  assert.throws(
+    () => loadTaskSpec(file, { roots: [] }),
+    /dataset_configs\.0: path 'datasets\/d\.yaml' is found only at .*configs\/datasets\/d\.yaml; paths must stay inside the task folder .* \(name other folders with --data-root or MLGYM_DATA_ROOT\)/,
+  );
+  const spec = loadTaskSpec(file, { roots: [root] });
   assert.equal(spec.starterCode[0]?.hostPath, join(root, "data", "game", "strategy.py"));
   assert.equal(spec.datasets[0]?.localPath, join(root, "data", "game"));
   assert.equal(spec.description, "Play.\nGAME:\nthe game data\n\n");

@@ -1,5 +1,4 @@
-import { existsSync } from "node:fs";
-import { basename, dirname, isAbsolute, join, resolve } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { ConfigError } from "../errors.js";
 import {
   type DatasetConfig,
@@ -8,6 +7,7 @@ import {
   type TaskConfig,
   taskConfigSchema,
 } from "./task-config.js";
+import { dataRootsFromEnv, TaskPaths } from "./task-paths.js";
 import { parseWithSchema, readYamlFile } from "./yaml-file.js";
 
 /** A task YAML with its datasets loaded, its paths resolved on the host and its description formatted. */
@@ -25,31 +25,6 @@ export interface TaskSpec {
   directionOf(metric: string): MetricDirection;
 }
 
-/** How many parent folders of a YAML file relative paths are looked up in (the original resolves against its repo root). */
-const PARENT_LEVELS = 3;
-
-/** Resolves a path written in a YAML file: absolute, else the YAML's folder, else one of its parents. */
-export function resolveConfigPath(path: string, yamlFile: string, field: string): string {
-  if (isAbsolute(path)) {
-    if (existsSync(path)) return path;
-    throw new ConfigError(`path '${path}' does not exist`, { file: yamlFile, field });
-  }
-  const tried: string[] = [];
-  let dir = dirname(resolve(yamlFile));
-  for (let level = 0; level <= PARENT_LEVELS; level++) {
-    const candidate = join(dir, path);
-    if (existsSync(candidate)) return candidate;
-    tried.push(candidate);
-    const parent = dirname(dir);
-    if (parent === dir) break;
-    dir = parent;
-  }
-  throw new ConfigError(`path '${path}' not found (looked in: ${tried.join(", ")})`, {
-    file: yamlFile,
-    field,
-  });
-}
-
 /** Substitutes `{dataset_docs}` with Python str.format semantics: `{{`/`}}` are literal braces, other fields are errors. */
 export function formatDescription(template: string, datasetDocs: string, file: string): string {
   return template.replace(/\{\{|\}\}|\{([^{}]*)\}|[{}]/g, (match, field: string | undefined) => {
@@ -63,24 +38,45 @@ export function formatDescription(template: string, datasetDocs: string, file: s
   });
 }
 
-/** Loads and validates a task YAML file and everything it references. */
-export function loadTaskSpec(file: string): TaskSpec {
+/** Where a task's paths may lead besides its own folder. */
+export interface TaskLoadOptions {
+  /**
+   * Folders the task's YAML files may also name paths in, e.g. the root of an MLGym checkout whose
+   * `configs/tasks/*.yaml` name `data/<task>/...`. Default: those in `MLGYM_DATA_ROOT`.
+   */
+  roots?: string[];
+}
+
+/**
+ * Loads and validates a task YAML file and everything it references. Every host path it or its dataset YAMLs name
+ * must resolve (symlinks included) inside the task's folder or one of `options.roots`.
+ */
+export function loadTaskSpec(file: string, options: TaskLoadOptions = {}): TaskSpec {
   const abs = resolve(file);
   const config = parseWithSchema(taskConfigSchema, readYamlFile(abs), abs);
+  const paths = new TaskPaths(abs, options.roots ?? dataRootsFromEnv());
   const datasets = config.dataset_configs.map((path, i) => {
-    const dsFile = resolveConfigPath(path, abs, `dataset_configs.${i}`);
+    const dsFile = paths.resolve(path, abs, `dataset_configs.${i}`);
     const ds = parseWithSchema(datasetConfigSchema, readYamlFile(dsFile), dsFile);
-    const localPath = ds.is_local ? resolveConfigPath(ds.data_path, dsFile, "data_path") : undefined;
+    const localPath = ds.is_local ? paths.resolve(ds.data_path, dsFile, "data_path") : undefined;
     return localPath ? { config: ds, file: dsFile, localPath } : { config: ds, file: dsFile };
   });
   const docs = datasets.map((d) => `${d.config.name.toUpperCase()}:\n${d.config.description}\n\n`).join("");
-  const starterCode = config.starter_code.map((path, i) => {
-    const hostPath = resolveConfigPath(path, abs, `starter_code.${i}`);
-    return { hostPath, name: basename(hostPath) };
-  });
+  const starterCode = config.starter_code.map((path, i) => ({
+    hostPath: paths.resolve(path, abs, `starter_code.${i}`),
+    // The name as written: a symlink inside the folder keeps its own name in the workspace.
+    name: basename(join(dirname(abs), path)),
+  }));
   const sampleSubmission = config.sample_submission
-    ? resolveConfigPath(config.sample_submission, abs, "sample_submission")
+    ? paths.resolve(config.sample_submission, abs, "sample_submission")
     : undefined;
+  // Run on the host by `mlgym setup`, relative to this YAML's folder.
+  if (config.prepare_script) paths.resolve(config.prepare_script, abs, "prepare_script", { nearOnly: true });
+  // Unused here, but host paths in the original's format: they must not point elsewhere either.
+  for (const field of ["requirements_path", "memory_path"] as const) {
+    const path = config[field];
+    if (path) paths.resolve(path, abs, field, { mayBeMissing: true });
+  }
   const priorityMetric = config.priority_metric ?? Object.keys(config.baseline_scores[0] ?? {})[0];
   if (
     config.priority_metric &&

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parse } from "yaml";
-import { loadTaskSpec, type TaskSpec } from "../config/load-task.js";
+import { loadTaskSpec, type TaskLoadOptions, type TaskSpec } from "../config/load-task.js";
 import { ConfigError } from "../errors.js";
 import { projectRoot } from "../runtime/paths.js";
 import { taskKind } from "./kinds.js";
@@ -75,8 +75,11 @@ export function discoverTasks(extraDirs: string[] = []): Map<string, TaskEntry> 
   return found;
 }
 
-/** Loads a task by id (`battleOfSexes` or `mlgym/battleOfSexes`) and validates its kind. */
-export function loadTask(id: string, extraDirs: string[] = []): TaskSpec {
+/**
+ * Loads a task by id (`battleOfSexes` or `mlgym/battleOfSexes`) and validates its kind; `options.roots` are the data
+ * roots its paths may lead into besides its folder (default: `MLGYM_DATA_ROOT`).
+ */
+export function loadTask(id: string, extraDirs: string[] = [], options: TaskLoadOptions = {}): TaskSpec {
   const taskId = id.replace(/^mlgym\//, "");
   const tasks = discoverTasks(extraDirs);
   const entry = tasks.get(taskId);
@@ -87,7 +90,7 @@ export function loadTask(id: string, extraDirs: string[] = []): TaskSpec {
       { field: "--task" },
     );
   }
-  const spec = loadTaskSpec(entry.file);
+  const spec = loadTaskSpec(entry.file, options);
   taskKind(spec.config.task_entrypoint, entry.file);
   return spec;
 }

@@ -1,7 +1,14 @@
 import type { Command } from "commander";
 import { checkTask, formatReports, type TaskCheckReport } from "../../run/tasks-check.js";
 import { discoverTasks } from "../../tasks/registry.js";
-import { collect } from "../options.js";
+import { collect, DATA_ROOT_HELP, dataRoots } from "../options.js";
+
+interface CheckOptions {
+  sandbox?: string;
+  tasksDir?: string[];
+  dataRoot?: string[];
+  json?: boolean;
+}
 
 /** `mlgym tasks check [taskId...]`: checks tasks for the defects that ruin benchmarks; non-zero exit on any failure. */
 export function registerTasksCheck(program: Command): void {
@@ -14,12 +21,14 @@ export function registerTasksCheck(program: Command): void {
     .argument("[taskIds...]", "tasks to check (default: all)")
     .option("--sandbox <backend>", "sandbox backend: local or bwrap (default: bwrap where it works)")
     .option("--tasks-dir <dir>", "an extra folder with task YAML files (repeatable)", collect)
+    .option("--data-root <dir>", DATA_ROOT_HELP, collect)
     .option("--json", "print the reports as JSON")
-    .action(async (taskIds: string[], own: { sandbox?: string; tasksDir?: string[]; json?: boolean }) => {
-      // `tasks` has --json and --tasks-dir too; commander gives them to it when they follow `check` (the root
-      // program does not use positional options), so both levels count.
-      const parent = tasks.opts<{ tasksDir?: string[]; json?: boolean }>();
+    .action(async (taskIds: string[], own: CheckOptions) => {
+      // `tasks` has --json, --tasks-dir and --data-root too; commander gives them to it when they follow `check`
+      // (the root program does not use positional options), so both levels count.
+      const parent = tasks.opts<CheckOptions>();
       const tasksDir = [...(parent.tasksDir ?? []), ...(own.tasksDir ?? [])];
+      const roots = dataRoots([...(parent.dataRoot ?? []), ...(own.dataRoot ?? [])]);
       const opts = {
         ...own,
         json: own.json === true || parent.json === true,
@@ -50,7 +59,7 @@ export function registerTasksCheck(program: Command): void {
         reports.push(
           await checkTask(entry.file, {
             ...(opts.sandbox ? { sandbox: opts.sandbox } : {}),
-            ...(opts.tasksDir ? { tasksDirs: opts.tasksDir } : {}),
+            roots,
           }),
         );
       }

@@ -1,21 +1,27 @@
 import type { Command } from "commander";
 import { loadTaskSpec } from "../../config/load-task.js";
 import { discoverTasks } from "../../tasks/registry.js";
-import { collect } from "../options.js";
+import { collect, DATA_ROOT_HELP, dataRoots } from "../options.js";
 
 /** `mlgym tasks`: lists the tasks found in the built-in folder and in --tasks-dir folders. */
 export function registerTasks(program: Command): void {
   const tasks = program
     .command("tasks")
     .description("list the available tasks")
-    .option("--tasks-dir <dir>", "an extra folder with task YAML files (repeatable)", collect)
+    .option(
+      "--tasks-dir <dir>",
+      "an extra folder with task YAML files (repeatable); an MLGym checkout: --tasks-dir MLGym/configs/tasks --data-root MLGym",
+      collect,
+    )
+    .option("--data-root <dir>", DATA_ROOT_HELP, collect)
     .option("--json", "print JSON")
-    .action((opts: { tasksDir?: string[]; json?: boolean }) => {
+    .action((opts: { tasksDir?: string[]; dataRoot?: string[]; json?: boolean }) => {
+      const roots = dataRoots(opts.dataRoot);
       const rows = [...discoverTasks(opts.tasksDir ?? []).values()]
         .sort((a, b) => a.id.localeCompare(b.id))
         .map((entry) => {
           try {
-            const spec = loadTaskSpec(entry.file);
+            const spec = loadTaskSpec(entry.file, { roots });
             const metric = spec.priorityMetric;
             return {
               id: entry.id,
