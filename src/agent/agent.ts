@@ -6,6 +6,7 @@ import type { ChatMessage, Model, ToolCall } from "../models/model.js";
 import type { ModelStats, TrajectoryFile, TrajectoryStep } from "../trajectory/files.js";
 import { writeJsonAtomic } from "../trajectory/files.js";
 import { readTrajectory } from "../trajectory/read.js";
+import { CostBudget, pricingWarning } from "./budget.js";
 import type { AgentConfig } from "./config.js";
 import { type HistoryEntry, historyProcessor } from "./history.js";
 import { FormatError, outputParsers } from "./parser.js";
@@ -14,8 +15,13 @@ import { actionFromToolCall, toolSpecs } from "./tool-calls.js";
 
 /** Limits the agent checks before every model call; each ends the episode with an autosubmission. */
 export interface AgentLimits {
-  /** US dollars per episode; checked against the worst case of the next call, so it is never exceeded. */
+  /**
+   * US dollars per episode; no call starts whose worst case could cross it, and a provider reporting more than
+   * that worst case ends the episode at once. A model without a known price is then an error, unless `allowUnpriced`.
+   */
   costLimitUsd?: number;
+  /** Run a model whose price is unknown under a cost limit anyway (the limit is then not enforced). */
+  allowUnpriced?: boolean;
   /** Wall-clock seconds per episode. */
   timeLimitS?: number;
 }
@@ -63,6 +69,8 @@ function exitDecision(action: string, reason: string): Decision {
  */
 export async function runAgent(run: AgentRun): Promise<AgentResult> {
   const { env, model, config } = run;
+  // Throws for an unpriced model under a cost limit (unless allowed); printing the warning is the caller's part.
+  pricingWarning(model, run.limits);
   const started = Date.now();
   const parse = outputParsers[config.output_parser]!;
   const processHistory = historyProcessor(config.history_processor, config.history_processor_args)!;
@@ -84,8 +92,16 @@ export async function runAgent(run: AgentRun): Promise<AgentResult> {
     environment: "mlgym_main",
     trajectory: [],
     history,
-    info: { model_stats: stats, exit_status: "", submission: null, score: [], summarizer: {} },
+    info: {
+      model_stats: stats,
+      exit_status: "",
+      submission: null,
+      score: [],
+      summarizer: {},
+      ...(model.costUnknown ? { cost_unknown: true as const } : {}),
+    },
   };
+  const budget = new CostBudget(run.limits?.costLimitUsd);
   const trajectoryFile = `${run.outputDir}/${env.spec.config.id}.traj`;
   const resultsFile = `${run.outputDir}/results.json`;
   let observation: string | undefined;
@@ -102,24 +118,31 @@ export async function runAgent(run: AgentRun): Promise<AgentResult> {
     if (run.limits?.timeLimitS !== undefined && (Date.now() - started) / 1000 > run.limits.timeLimitS) {
       return exitDecision("exit_time", "Exit due to time limit");
     }
-    if (run.limits?.costLimitUsd !== undefined) {
-      const worst = model.maxCostUsd?.(messages, outputCap) ?? 0;
-      if (stats.total_cost + worst > run.limits.costLimitUsd)
-        return exitDecision("exit_cost", "Exit due to cost limit");
-    }
+    const options = {
+      ...outputCap,
+      ...(useTools ? { tools } : {}),
+      ...(run.temperature !== undefined ? { temperature: run.temperature } : {}),
+      ...(run.topP !== undefined ? { topP: run.topP } : {}),
+    };
+    if (!budget.reserve(model.maxCostUsd?.(messages, options)))
+      return exitDecision("exit_cost", "Exit due to cost limit");
     try {
-      const options = {
-        ...outputCap,
-        ...(useTools ? { tools } : {}),
-        ...(run.temperature !== undefined ? { temperature: run.temperature } : {}),
-        ...(run.topP !== undefined ? { topP: run.topP } : {}),
-      };
       const answer = await model.query(messages, options);
       stats.api_calls++;
       stats.tokens_sent += answer.usage?.inputTokens ?? 0;
       stats.tokens_received += answer.usage?.outputTokens ?? 0;
-      stats.total_cost += answer.costUsd ?? 0;
+      const overrun = budget.settle(answer.costUsd);
+      stats.total_cost = budget.spent;
       stats.task_cost = stats.total_cost;
+      if (overrun) {
+        // The provider billed more than the call could cost: its accounting cannot be bounded, so stop here.
+        traj.info.cost_overrun = overrun;
+        const usd = (x: number) => x.toFixed(4);
+        return exitDecision(
+          "exit_cost",
+          `Exit due to cost limit: the provider reported ${usd(overrun.reported_usd)} USD for a call whose worst case was ${usd(overrun.reserved_usd)} USD (limit ${overrun.limit_usd} USD)`,
+        );
+      }
       return {
         thought: "",
         action: "",

@@ -1,6 +1,6 @@
-import { basename } from "node:path";
+import { existsSync } from "node:fs";
+import { basename, dirname, isAbsolute, join, resolve } from "node:path";
 import { z } from "zod";
-import { resolveConfigPath } from "../config/load-task.js";
 import { parseWithSchema, readYamlFile } from "../config/yaml-file.js";
 import { ConfigError } from "../errors.js";
 import { projectRoot } from "../runtime/paths.js";
@@ -101,9 +101,37 @@ export function toolsetOptions(config: AgentConfig): ToolsetOptions {
   };
   if (config.tools.command_files.length > 0) {
     options.commandFiles = config.tools.command_files.map((path, i) =>
-      resolveConfigPath(path, config.file, `tools.command_files.${i}`),
+      findCommandFile(path, config.file, `tools.command_files.${i}`),
     );
   }
   if (config.tools.state_command) options.stateCommand = config.tools.state_command;
   return options;
+}
+
+/** How many parent folders of the agent YAML command files are looked up in (the original's are repo-root paths). */
+const PARENT_LEVELS = 3;
+
+/**
+ * A command file named by an agent YAML: absolute, else in the YAML's folder or one of its parents. Agent configs
+ * are the user's own choice of tools, unlike task YAMLs, whose paths are confined to the task's folder.
+ */
+function findCommandFile(path: string, yamlFile: string, field: string): string {
+  if (isAbsolute(path)) {
+    if (existsSync(path)) return path;
+    throw new ConfigError(`path '${path}' does not exist`, { file: yamlFile, field });
+  }
+  const tried: string[] = [];
+  let dir = dirname(resolve(yamlFile));
+  for (let level = 0; level <= PARENT_LEVELS; level++) {
+    const candidate = join(dir, path);
+    if (existsSync(candidate)) return candidate;
+    tried.push(candidate);
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  throw new ConfigError(`path '${path}' not found (looked in: ${tried.join(", ")})`, {
+    file: yamlFile,
+    field,
+  });
 }

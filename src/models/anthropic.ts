@@ -34,6 +34,7 @@ export interface AnthropicModelOptions extends ModelOptions {
 export class AnthropicModel implements Model {
   readonly id: string;
   readonly contextWindow: number | undefined;
+  readonly costUnknown: boolean;
   private readonly client: Anthropic;
   private readonly pricing: ModelPricing;
   private readonly retry: Partial<RetryPolicy>;
@@ -65,6 +66,7 @@ export class AnthropicModel implements Model {
     });
     this.pricing = new ModelPricing(name, options.prices as Record<string, ModelPrice> | undefined);
     this.contextWindow = this.pricing.price?.contextWindow;
+    this.costUnknown = this.pricing.price === undefined;
     this.retry = {
       ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
       ...options.retry,
@@ -72,7 +74,7 @@ export class AnthropicModel implements Model {
   }
 
   maxCostUsd(messages: ChatMessage[], options: QueryOptions = {}): number | undefined {
-    return this.pricing.maxCostUsd(messages, options.maxOutputTokens);
+    return this.pricing.maxCostUsd(messages, options.maxOutputTokens, options.tools);
   }
 
   async query(messages: ChatMessage[], options: QueryOptions = {}): Promise<ModelResponse> {
@@ -80,7 +82,7 @@ export class AnthropicModel implements Model {
     const body: Anthropic.MessageCreateParamsNonStreaming = {
       model: this.name,
       max_tokens:
-        this.pricing.outputCap(messages, options.maxOutputTokens, DEFAULT_MAX_OUTPUT_TOKENS) ??
+        this.pricing.outputCap(messages, options.maxOutputTokens, DEFAULT_MAX_OUTPUT_TOKENS, options.tools) ??
         DEFAULT_MAX_OUTPUT_TOKENS,
       messages: turns,
       ...(system ? { system } : {}),
@@ -98,7 +100,7 @@ export class AnthropicModel implements Model {
       async () => {
         try {
           const data: unknown = await this.client.messages.create(body, { signal: options.signal });
-          return this.answer(data, messages);
+          return this.answer(data, messages, options);
         } catch (error) {
           throw this.toModelError(error);
         }
@@ -108,7 +110,7 @@ export class AnthropicModel implements Model {
     );
   }
 
-  private answer(data: unknown, messages: ChatMessage[]): ModelResponse {
+  private answer(data: unknown, messages: ChatMessage[], options: QueryOptions): ModelResponse {
     const message = data as Partial<Anthropic.Message> | null;
     if (typeof message !== "object" || message === null || !Array.isArray(message.content)) {
       throw malformed(this.id, "it has no content list");
@@ -136,7 +138,7 @@ export class AnthropicModel implements Model {
         inputTokens: (reported.input_tokens ?? 0) + written + read,
         outputTokens: reported.output_tokens ?? 0,
       };
-      this.pricing.observe(messages, usage.inputTokens);
+      this.pricing.observe(messages, usage.inputTokens, options.tools);
       const price = this.pricing.price;
       costUsd = price
         ? ((reported.input_tokens ?? 0) + written * CACHE_WRITE + read * CACHE_READ) * (price.input / 1e6) +

@@ -27,7 +27,7 @@ export interface ModelResponse {
   content: string;
   toolCalls?: ToolCall[];
   usage?: ModelUsage;
-  /** US dollars this call cost, from the price table. */
+  /** US dollars this call cost, from the price table; absent when the price or the usage is unknown. */
   costUsd?: number;
 }
 
@@ -44,8 +44,13 @@ export interface Model {
   /** `<backend>:<model>`, e.g. `openai:gpt-4o`; used in run folder names. */
   readonly id: string;
   query(messages: ChatMessage[], options?: QueryOptions): Promise<ModelResponse>;
-  /** Upper bound in USD of the next call (prompt + max output at the model's prices), for budgets that hold. */
+  /**
+   * Upper bound in USD of the next call (prompt and tools + the output cap it sends, at the model's prices), for
+   * budgets that hold; undefined when the price is unknown. Without it a call is taken to cost nothing.
+   */
   maxCostUsd?(messages: ChatMessage[], options?: QueryOptions): number | undefined;
+  /** True for a paid backend without a price for this model: its calls have no `costUsd`. Default: false. */
+  readonly costUnknown?: boolean;
   /** Context window in tokens, when known. */
   readonly contextWindow?: number;
 }

@@ -27,6 +27,7 @@ export interface OpenAIModelOptions extends ModelOptions {
 export class OpenAIModel implements Model {
   readonly id: string;
   readonly contextWindow: number | undefined;
+  readonly costUnknown: boolean;
   private readonly client: OpenAI;
   private readonly pricing: ModelPricing;
   private readonly official: boolean;
@@ -60,6 +61,7 @@ export class OpenAIModel implements Model {
     });
     this.pricing = new ModelPricing(name, options.prices as Record<string, ModelPrice> | undefined);
     this.contextWindow = this.pricing.price?.contextWindow;
+    this.costUnknown = this.pricing.price === undefined;
     this.sampling = !this.pricing.price?.fixedSampling;
     this.retry = {
       ...(options.maxRetries !== undefined ? { maxRetries: options.maxRetries } : {}),
@@ -68,15 +70,16 @@ export class OpenAIModel implements Model {
   }
 
   maxCostUsd(messages: ChatMessage[], options: QueryOptions = {}): number | undefined {
-    return this.pricing.maxCostUsd(messages, options.maxOutputTokens);
+    return this.pricing.maxCostUsd(messages, options.maxOutputTokens, options.tools);
   }
 
   async query(messages: ChatMessage[], options: QueryOptions = {}): Promise<ModelResponse> {
-    const maxTokens = this.pricing.outputCap(messages, options.maxOutputTokens);
+    // The same cap `maxCostUsd` charges for: a budget check is only an upper bound if the provider is held to it.
+    const maxTokens = this.pricing.outputCap(messages, options.maxOutputTokens, undefined, options.tools);
     return withRetry(
       async () => {
         try {
-          return this.answer(await this.create(messages, options, maxTokens), messages);
+          return this.answer(await this.create(messages, options, maxTokens), messages, options);
         } catch (error) {
           throw this.toModelError(error);
         }
@@ -128,7 +131,7 @@ export class OpenAIModel implements Model {
     };
   }
 
-  private answer(data: unknown, messages: ChatMessage[]): ModelResponse {
+  private answer(data: unknown, messages: ChatMessage[], options: QueryOptions): ModelResponse {
     const completion = data as Partial<OpenAI.ChatCompletion> | null;
     const message =
       typeof completion === "object" && Array.isArray(completion?.choices)
@@ -153,7 +156,7 @@ export class OpenAIModel implements Model {
           outputTokens: completion.usage.completion_tokens ?? 0,
         }
       : undefined;
-    if (usage) this.pricing.observe(messages, usage.inputTokens);
+    if (usage) this.pricing.observe(messages, usage.inputTokens, options.tools);
     return {
       content: message.content ?? message.refusal ?? "",
       ...(toolCalls.length ? { toolCalls } : {}),

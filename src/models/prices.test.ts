@@ -58,6 +58,27 @@ describe("estimateTokens", () => {
   });
 });
 
+describe("estimateTokens, other scripts and tools", () => {
+  it("counts letters of scripts without Latin word packing a token each, symbols a token a byte", () => {
+    const han = "汉".repeat(1000);
+    assert.ok(estimateTokens([user(han)]) >= 1000, "CJK: about a token a character or more");
+    const cyrillic = "обучение ".repeat(100);
+    assert.ok(estimateTokens([user(cyrillic)]) >= 800);
+    assert.ok(estimateTokens([user("🙂".repeat(100))]) >= 400, "an emoji is up to four byte tokens");
+  });
+
+  it("counts the tool definitions sent with the prompt", () => {
+    const tools = [
+      { name: "edit", description: "Replace lines of the open file", parameters: { type: "object" } },
+    ];
+    const messages = [user("hello")];
+    const withTools = estimateTokens(messages, tools);
+    assert.ok(withTools >= estimateTokens(messages) + JSON.stringify(tools).length / 4);
+    const pricing = new ModelPricing("m", { m: { input: 1, output: 1, maxOutputTokens: 10 } });
+    assert.ok(pricing.maxCostUsd(messages, undefined, tools)! > pricing.maxCostUsd(messages)!);
+  });
+});
+
 describe("ModelPricing", () => {
   const extra = { m: { input: 2, output: 10, maxOutputTokens: 1000, contextWindow: 10_000 } };
   const messages = [user("a".repeat(4000))]; // 1000 tokens + 4 framing + 3 priming

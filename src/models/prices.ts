@@ -1,4 +1,4 @@
-import type { ChatMessage, ModelUsage } from "./model.js";
+import type { ChatMessage, ModelUsage, ToolSpec } from "./model.js";
 
 /** What a model costs and how much it takes, in USD per million tokens and in tokens. */
 export interface ModelPrice {
@@ -71,18 +71,27 @@ export function findPrice(model: string, extra: Record<string, ModelPrice> = {})
   return Object.assign({}, ...layers) as ModelPrice;
 }
 
+/** Letters of scripts that tokenizers pack several to a token (Latin); others get a token each. */
+const LATIN_WORD = /^[\p{Script=Latin}\p{M}]+$/u;
+
 /**
  * A cheap token estimate that errs high: BPE tokens never span word/number/punctuation boundaries, so every such
- * piece is at least one token, and prose averages about four characters a token; the larger of the two counts is
- * taken, plus the few tokens of framing each message gets.
+ * piece is at least one token; Latin prose averages about four characters a token, other scripts (CJK, Cyrillic)
+ * are counted a token a letter and symbols a token a UTF-8 byte; the larger count is taken, plus the few tokens of
+ * framing each message gets. Tool definitions are part of the prompt and counted as their JSON.
  */
-export function estimateTokens(messages: ChatMessage[]): number {
+export function estimateTokens(messages: ChatMessage[], tools: ToolSpec[] = []): number {
+  const texts = messages.map((m) => m.content);
+  if (tools.length > 0) texts.push(JSON.stringify(tools));
   let total = 3;
-  for (const { content } of messages) {
+  for (const content of texts) {
     let pieces = 0;
     for (const [piece] of content.matchAll(/[\p{L}\p{M}]+|\p{N}{1,3}|\s+|[^\s\p{L}\p{M}\p{N}]/gu)) {
       if (piece === " ") continue;
-      pieces += /^\p{L}/u.test(piece) ? Math.ceil(piece.length / 8) : 1;
+      if (/^\p{L}/u.test(piece))
+        pieces += LATIN_WORD.test(piece) ? Math.ceil(piece.length / 8) : [...piece].length;
+      else if (/^[\s\p{N}]/u.test(piece)) pieces += 1;
+      else pieces += Buffer.byteLength(piece);
     }
     total += 4 + Math.max(pieces, Math.ceil(content.length / 4));
   }
@@ -99,9 +108,9 @@ export class ModelPricing {
     this.price = findPrice(model, extra);
   }
 
-  /** Estimated prompt tokens of `messages`, scaled by what the provider reported for earlier prompts. */
-  promptTokens(messages: ChatMessage[]): number {
-    return Math.ceil(estimateTokens(messages) * this.scale);
+  /** Estimated prompt tokens of `messages` (and `tools`), scaled by what the provider reported for earlier prompts. */
+  promptTokens(messages: ChatMessage[], tools?: ToolSpec[]): number {
+    return Math.ceil(estimateTokens(messages, tools) * this.scale);
   }
 
   /**
@@ -109,14 +118,22 @@ export class ModelPricing {
    * cost bound holds), else none. Clamped to what the context window leaves after the prompt, since providers
    * reject prompt + max_tokens above the window; `maxCostUsd` uses the same number.
    */
-  outputCap(messages: ChatMessage[], requested?: number, fallback?: number): number | undefined {
+  outputCap(
+    messages: ChatMessage[],
+    requested?: number,
+    fallback?: number,
+    tools?: ToolSpec[],
+  ): number | undefined {
     const cap =
       requested ?? this.price?.maxOutputTokens ?? (this.price ? DEFAULT_MAX_OUTPUT_TOKENS : fallback);
     const window = this.price?.contextWindow;
     if (cap === undefined || window === undefined) return cap;
     // Floor: an over-estimated prompt must not shrink the answer to nothing; a prompt that truly does not fit
     // gets the provider's context-length error either way.
-    return Math.max(Math.min(cap, MIN_CLAMPED_OUTPUT), Math.min(cap, window - this.promptTokens(messages)));
+    return Math.max(
+      Math.min(cap, MIN_CLAMPED_OUTPUT),
+      Math.min(cap, window - this.promptTokens(messages, tools)),
+    );
   }
 
   /** USD of a finished call; undefined for models without a price. */
@@ -125,16 +142,19 @@ export class ModelPricing {
     return (usage.inputTokens * this.price.input + usage.outputTokens * this.price.output) / 1e6;
   }
 
-  /** Upper bound in USD of the next call: estimated prompt at the input price + the output cap at the output price. */
-  maxCostUsd(messages: ChatMessage[], requested?: number): number | undefined {
+  /**
+   * Upper bound in USD of the next call: the estimated prompt (tools included) at the input price + the output cap
+   * (the one `outputCap` gives, which the backends send) at the output price.
+   */
+  maxCostUsd(messages: ChatMessage[], requested?: number, tools?: ToolSpec[]): number | undefined {
     if (!this.price) return undefined;
-    const output = this.outputCap(messages, requested) ?? 0;
-    return (this.promptTokens(messages) * this.price.input + output * this.price.output) / 1e6;
+    const output = this.outputCap(messages, requested, undefined, tools) ?? 0;
+    return (this.promptTokens(messages, tools) * this.price.input + output * this.price.output) / 1e6;
   }
 
   /** Learns from a finished call how the provider's token count compares with the estimate. */
-  observe(messages: ChatMessage[], inputTokens: number): void {
-    const estimate = estimateTokens(messages);
+  observe(messages: ChatMessage[], inputTokens: number, tools?: ToolSpec[]): void {
+    const estimate = estimateTokens(messages, tools);
     if (estimate > 0 && inputTokens > 0) this.scale = Math.max(1, inputTokens / estimate);
   }
 }

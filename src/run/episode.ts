@@ -1,9 +1,10 @@
 import { type AgentLimits, runAgent } from "../agent/agent.js";
+import { pricingWarning } from "../agent/budget.js";
 import { type AgentConfig, toolsetOptions } from "../agent/config.js";
 import type { Metrics } from "../config/task-config.js";
-import type { MLGymEnv } from "../env/env.js";
-import { make } from "../env/make.js";
+import { MLGymEnv } from "../env/env.js";
 import type { Model } from "../models/model.js";
+import { loadTask } from "../tasks/registry.js";
 import { loadToolset } from "../tools/index.js";
 import { writeJsonAtomic } from "../trajectory/files.js";
 import { runDirectory } from "./run-dir.js";
@@ -18,6 +19,8 @@ export interface EpisodeRequest {
   maxSteps: number;
   sandbox?: string;
   tasksDirs?: string[];
+  /** Folders the task's paths may lead into besides its own (default: `MLGYM_DATA_ROOT`). */
+  dataRoots?: string[];
   temperature: number;
   topP: number;
   seed?: number;
@@ -26,6 +29,8 @@ export interface EpisodeRequest {
   args?: Record<string, unknown>;
   /** Live display: one call per line; nothing when omitted. */
   log?: (line: string) => void;
+  /** Warnings the user must see even without the live display (e.g. a cost that cannot be known). */
+  warn?: (line: string) => void;
   /** The first line of the live display, given the environment and the run folder. */
   announce?: (env: MLGymEnv, outputDir: string) => string;
 }
@@ -46,12 +51,15 @@ function oneLine(text: string, max: number): string {
 
 /** Runs one agent episode into a fresh run folder (with `args.json`), closing the environment afterwards. */
 export async function runEpisode(req: EpisodeRequest): Promise<EpisodeSummary> {
-  const env = make(req.taskId, {
+  // Before any sandbox exists: an unpriced model under a cost limit is a configuration error.
+  const warning = pricingWarning(req.model, req.limits);
+  const spec = loadTask(req.taskId, req.tasksDirs, req.dataRoots ? { roots: req.dataRoots } : {});
+  const env = new MLGymEnv(spec, {
     toolset: loadToolset(toolsetOptions(req.config)),
     maxSteps: req.maxSteps,
     ...(req.sandbox ? { sandbox: req.sandbox } : {}),
-    ...(req.tasksDirs ? { tasksDirs: req.tasksDirs } : {}),
   });
+  if (warning) req.warn?.(`mlgym: ${warning}`);
   const outputDir = runDirectory(req.output, {
     modelId: req.model.id,
     taskId: env.spec.config.id,
@@ -66,6 +74,7 @@ export async function runEpisode(req: EpisodeRequest): Promise<EpisodeSummary> {
     agentConfig: req.config.file,
     maxSteps: req.maxSteps,
     costLimit: req.limits.costLimitUsd,
+    ...(req.limits.allowUnpriced ? { allowUnpriced: true } : {}),
     timeLimit: req.limits.timeLimitS,
     temperature: req.temperature,
     topP: req.topP,

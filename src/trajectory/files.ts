@@ -33,6 +33,10 @@ export interface TrajectoryFile {
     submission: string | null;
     score: Metrics[];
     summarizer: Record<string, never>;
+    /** Set when the model's price is unknown: `model_stats.total_cost` then counts nothing. */
+    cost_unknown?: true;
+    /** The call that ended the episode by costing more than its reserved worst case (USD). */
+    cost_overrun?: { reserved_usd: number; reported_usd: number; limit_usd: number };
   };
 }
 

@@ -1,10 +1,19 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { parse } from "yaml";
 import { mlgymAsync } from "../helpers/cli.js";
+import { FIXTURE_TASKS } from "../helpers/fixtures.js";
 import { FakeServer } from "../models/fake-server.js";
 
 function completion(content: string) {
@@ -108,4 +117,91 @@ test("--prices extends the price table; a bad price file is a clear error", asyn
   ]);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /prices\.yaml: my-local-model\.input: /);
+});
+
+test("--cost-limit with a model without a price is exit 2 naming --prices, unless --allow-unpriced (warned)", async () => {
+  const output = mkdtempSync(join(tmpdir(), "mlgym-runs-"));
+  const server = await FakeServer.start({ json: completion("DISCUSSION\ndone\n```\nsubmit\n```") });
+  const args = [
+    "run",
+    "--model",
+    "openai:my-local-model",
+    "--base-url",
+    `${server.url}/v1`,
+    "--output",
+    output,
+  ];
+  try {
+    const refused = await mlgymAsync([...args, "--cost-limit", "1", "--quiet"]);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(
+      refused.stderr,
+      /--model: no price is known for openai:my-local-model.*--prices FILE.*--allow-unpriced/,
+    );
+    assert.equal(server.requests.length, 0);
+
+    const allowed = await mlgymAsync([...args, "--cost-limit", "1", "--allow-unpriced", "--quiet"]);
+    assert.equal(allowed.code, 0, allowed.stderr);
+    assert.match(allowed.stderr, /mlgym: WARNING: no price is known for openai:my-local-model/);
+    const traj = JSON.parse(readFileSync(JSON.parse(allowed.stdout.trim()).trajectory, "utf8"));
+    assert.equal(traj.info.cost_unknown, true);
+  } finally {
+    await server.close();
+  }
+});
+
+test("a provider reporting huge usage stops mlgym run after one call with exit_cost, the cost recorded", async () => {
+  const output = mkdtempSync(join(tmpdir(), "mlgym-runs-"));
+  const huge = completion("DISCUSSION\nlook\n```\nls\n```");
+  huge.usage = { prompt_tokens: 10_000_000, completion_tokens: 20_000_000, total_tokens: 30_000_000 };
+  const server = await FakeServer.start({ json: huge });
+  try {
+    const r = await mlgymAsync([
+      "run",
+      "--task",
+      "battleOfSexes",
+      "--model",
+      "openai:gpt-4o-mini",
+      "--base-url",
+      `${server.url}/v1`,
+      "--cost-limit",
+      "0.5",
+      "--output",
+      output,
+      "--quiet",
+    ]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(JSON.parse(r.stdout.trim()).exitStatus, "autosubmission (exit_cost)");
+    assert.equal(server.requests.length, 1);
+    assert.equal(typeof server.requests[0]!.body.max_tokens, "number");
+    const traj = JSON.parse(readFileSync(JSON.parse(r.stdout.trim()).trajectory, "utf8"));
+    assert.ok(Math.abs(traj.info.model_stats.total_cost - 13.5) < 1e-9);
+    assert.equal(traj.info.cost_overrun.reported_usd, 13.5);
+  } finally {
+    await server.close();
+  }
+});
+
+test("an MLGym checkout's tasks run with --tasks-dir <checkout>/configs/tasks --data-root <checkout>", async () => {
+  const root = mkdtempSync(join(tmpdir(), "mlgym-checkout-"));
+  mkdirSync(join(root, "configs", "tasks"), { recursive: true });
+  cpSync(join(FIXTURE_TASKS, "tinyPython", "starter"), join(root, "data", "tinyOrig"), { recursive: true });
+  const yaml = readFileSync(join(FIXTURE_TASKS, "tinyPython", "task.yaml"), "utf8")
+    .replace("id: tinyPython", "id: tinyOrig")
+    .replaceAll("starter/", "data/tinyOrig/");
+  writeFileSync(join(root, "configs", "tasks", "tinyOrig.yaml"), yaml);
+  const answers = join(root, "answers.json");
+  writeFileSync(answers, JSON.stringify(["DISCUSSION\ndone\n```\nsubmit\n```"]));
+  const args = ["run", "--task", "tinyOrig", "--tasks-dir", join(root, "configs", "tasks")];
+  const rest = ["--model", `scripted:${answers}`, "--output", join(root, "runs"), "--quiet"];
+  const env = { MLGYM_DATA_ROOT: "" };
+  const confined = await mlgymAsync([...args, ...rest], { env });
+  assert.equal(confined.code, 2);
+  assert.match(
+    confined.stderr,
+    /tinyOrig\.yaml: starter_code\.0: path 'data\/tinyOrig\/strategy\.py' is found only at/,
+  );
+  const r = await mlgymAsync([...args, "--data-root", root, ...rest], { env });
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(JSON.parse(r.stdout.trim()).exitStatus, "submitted");
 });

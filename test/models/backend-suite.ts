@@ -95,6 +95,18 @@ export function describeBackend(fixture: BackendFixture): void {
       });
     });
 
+    it("sends its default output cap too, and maxCostUsd charges for that cap", async () => {
+      await withServer([{ json: ok("ok", { input: 10, output: 1 }) }], async (server) => {
+        const model = create(server);
+        const bound = model.maxCostUsd!(MESSAGES);
+        await model.query(MESSAGES);
+        const sent = fixture.sentMaxTokens(server.requests[0]!.body);
+        assert.equal(typeof sent, "number", "an output cap is always sent for a priced model");
+        assert.ok(bound !== undefined && bound >= ((sent as number) * price.output) / 1e6);
+        assert.equal(model.costUnknown, false);
+      });
+    });
+
     it("waits as long as a 429's Retry-After says (scaled down), then succeeds", async () => {
       const limited: Reply = {
         status: 429,

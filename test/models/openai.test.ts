@@ -96,6 +96,7 @@ describe("openai backend", () => {
       assert.equal(answer.content, "hi");
       assert.equal(answer.costUsd, undefined, "unknown models have no cost");
       assert.equal(model.maxCostUsd(MESSAGES), undefined);
+      assert.equal(model.costUnknown, true, "so a cost limit cannot hold without --prices");
       assert.equal(model.contextWindow, undefined);
       const request = server.requests[0]!;
       assert.equal(request.headers.authorization, "Bearer no-key-needed");

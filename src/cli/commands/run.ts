@@ -3,7 +3,7 @@ import { loadAgentConfig } from "../../agent/config.js";
 import { readPriceFile } from "../../models/price-file.js";
 import { chooseModel, DEMO_TASK } from "../../run/choose-model.js";
 import { runEpisode } from "../../run/episode.js";
-import { collect, numberOption } from "../options.js";
+import { collect, DATA_ROOT_HELP, dataRoots, numberOption } from "../options.js";
 
 interface RunOptions {
   task?: string;
@@ -20,6 +20,8 @@ interface RunOptions {
   baseUrl?: string;
   prices?: string;
   tasksDir?: string[];
+  dataRoot?: string[];
+  allowUnpriced?: boolean;
   quiet?: boolean;
 }
 
@@ -37,7 +39,14 @@ export function registerRun(program: Command): void {
     )
     .option("--agent-config <file>", "agent YAML (default: agents/default.yaml)")
     .option("--max-steps <n>", "actions before the episode is autosubmitted", "50")
-    .option("--cost-limit <usd>", "most the episode may spend on the model")
+    .option(
+      "--cost-limit <usd>",
+      "most the episode may spend on the model: no call starts whose worst case (prompt + output cap) would cross it",
+    )
+    .option(
+      "--allow-unpriced",
+      "with --cost-limit, run a model whose price is unknown anyway (the limit is then not enforced)",
+    )
     .option("--time-limit <seconds>", "wall-clock limit of the episode")
     .option("--temperature <t>", "sampling temperature", "0")
     .option("--top-p <p>", "nucleus sampling", "0.95")
@@ -47,9 +56,14 @@ export function registerRun(program: Command): void {
     .option("--base-url <url>", "OpenAI-compatible server (vLLM, Ollama, llama.cpp, LiteLLM, OpenRouter)")
     .option(
       "--prices <file>",
-      "YAML/JSON price table (model -> {input, output} USD per million tokens) extending the built-in one",
+      "YAML/JSON price table (model -> {input, output} USD per million tokens) extending the built-in one; a --cost-limit needs a price for the model",
     )
-    .option("--tasks-dir <dir>", "an extra folder with task YAML files (repeatable)", collect)
+    .option(
+      "--tasks-dir <dir>",
+      "an extra folder with task YAML files (repeatable); an MLGym checkout: --tasks-dir MLGym/configs/tasks --data-root MLGym",
+      collect,
+    )
+    .option("--data-root <dir>", DATA_ROOT_HELP, collect)
     .option("--quiet", "no live display; logs only")
     .action(async (opts: RunOptions) => {
       const taskId = opts.task ?? DEMO_TASK;
@@ -74,14 +88,17 @@ export function registerRun(program: Command): void {
         maxSteps,
         ...(opts.sandbox ? { sandbox: opts.sandbox } : {}),
         ...(opts.tasksDir ? { tasksDirs: opts.tasksDir } : {}),
+        dataRoots: dataRoots(opts.dataRoot),
         temperature,
         topP,
         ...(seed !== undefined ? { seed } : {}),
         limits: {
           ...(costLimit !== undefined ? { costLimitUsd: costLimit } : {}),
           ...(timeLimit !== undefined ? { timeLimitS: timeLimit } : {}),
+          ...(opts.allowUnpriced ? { allowUnpriced: true } : {}),
         },
         ...(opts.quiet ? {} : { log: (line: string) => process.stderr.write(`${line}\n`) }),
+        warn: (line: string) => process.stderr.write(`${line}\n`),
       });
       process.stdout.write(`${JSON.stringify(summary)}\n`);
     });
