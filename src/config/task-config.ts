@@ -74,12 +74,21 @@ export const taskConfigSchema = z
     prepare_script: z.string().optional(),
     /** Whether the agent's sandbox may reach the network. */
     network: z.boolean().default(false),
-    /** Resource limits of the agent's sandbox. */
+    /** Resource limits of the agent's sandbox; a field left out takes its default (`DEFAULT_LIMITS`). */
     limits: z
       .object({
+        /** MiB of memory for all the sandbox's processes together, /tmp and /dev/shm included. */
         memory_mb: z.number().int().positive().optional(),
+        /** Seconds of CPU time each process may use before it is killed (stops a forgotten busy loop). */
         cpu_seconds: z.number().int().positive().optional(),
+        /** Processes and threads the sandbox may run at once (stops a fork bomb). */
         max_processes: z.number().int().positive().optional(),
+        /** CPU cores the sandbox may use together (a quota: more is throttled, not killed); may be fractional. */
+        cpus: z.number().positive().optional(),
+        /** MiB the agent's home (the workspace, caches, installed packages) may hold. */
+        disk_mb: z.number().int().positive().optional(),
+        /** MiB of /tmp (and of /dev/shm); both are memory, so this counts against `memory_mb` too. */
+        tmp_mb: z.number().int().positive().optional(),
       })
       .strict()
       .default({}),

@@ -44,6 +44,39 @@ export function descendants(root: number): ProcInfo[] {
   return out;
 }
 
+/**
+ * SIGKILLs the processes below `roots` as they are now, except those in `keep`: each is stopped first, and so are
+ * the children they fork meanwhile, but not processes started later elsewhere (the next command of a spared shell,
+ * which a sweep that repeats until nothing is left would catch). Returns how many were killed.
+ */
+export async function killSnapshot(roots: number[], keep: Set<number>): Promise<number> {
+  const victims = new Set<number>();
+  for (const root of roots) for (const p of descendants(root)) if (!keep.has(p.pid)) victims.add(p.pid);
+  let fresh = [...victims];
+  for (let pass = 0, quiet = 0; pass < 200 && quiet < 2; pass++) {
+    for (const pid of fresh) signal(pid, "SIGSTOP");
+    // Let the signals land (a process may be mid-fork), then take in what they forked.
+    await new Promise((r) => setImmediate(r));
+    fresh = readProcs()
+      .filter((p) => victims.has(p.ppid) && !victims.has(p.pid) && !keep.has(p.pid))
+      .map((p) => p.pid);
+    for (const pid of fresh) victims.add(pid);
+    quiet = fresh.length === 0 ? quiet + 1 : 0;
+  }
+  let killed = 0;
+  for (const pid of victims) if (signal(pid, "SIGKILL")) killed++;
+  return killed;
+}
+
+function signal(pid: number, sig: NodeJS.Signals): boolean {
+  try {
+    process.kill(pid, sig);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** SIGKILLs the descendants of `root` that `keep` does not protect (stopping them first, see stopThenKill). */
 export function killDescendants(root: number, keep: (p: ProcInfo) => boolean): Promise<number> {
   return stopThenKill(() =>

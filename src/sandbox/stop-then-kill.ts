@@ -1,30 +1,44 @@
+import { readFileSync } from "node:fs";
+
 /**
- * Kills a changing set of processes that may keep forking (a fork bomb): first SIGSTOP every process until no new
- * one appears (stopped processes cannot fork), then SIGKILL them all, then sweep up stragglers.
- * Returns how many processes were killed.
+ * Kills a changing set of processes that may keep forking (a fork bomb) without a cgroup freezer: each round first
+ * SIGSTOPs every listed process until no new one appears (stopped processes cannot fork), then SIGKILLs them all;
+ * rounds repeat until the list has been empty twice in a row, so a child forked while its parent was being stopped
+ * is caught by the next round. Returns how many processes were killed.
  */
-export async function stopThenKill(list: () => number[], rounds = 100): Promise<number> {
-  const stopped = new Set<number>();
-  for (let round = 0; round < rounds; round++) {
-    const fresh = list().filter((pid) => !stopped.has(pid));
-    if (fresh.length === 0) break;
-    for (const pid of fresh) {
-      signal(pid, "SIGSTOP");
-      stopped.add(pid);
+export async function stopThenKill(list: () => number[], rounds = 200): Promise<number> {
+  const killed = new Set<number>();
+  const live = () => list().filter((pid) => !isGone(pid));
+  for (let round = 0, quiet = 0; round < rounds && quiet < 2; round++) {
+    const stopped = new Set<number>();
+    for (let pass = 0; pass < 100; pass++) {
+      const fresh = live().filter((pid) => !stopped.has(pid));
+      if (fresh.length === 0) break;
+      for (const pid of fresh) {
+        signal(pid, "SIGSTOP");
+        stopped.add(pid);
+      }
     }
-  }
-  let killed = 0;
-  for (const pid of stopped) if (signal(pid, "SIGKILL")) killed++;
-  for (let round = 0; round < rounds; round++) {
-    const left = list();
-    if (left.length === 0) break;
-    for (const pid of left) if (signal(pid, "SIGKILL")) killed++;
+    for (const pid of stopped) if (signal(pid, "SIGKILL")) killed.add(pid);
+    quiet = stopped.size === 0 ? quiet + 1 : 0;
     await new Promise((r) => setTimeout(r, round < 5 ? 2 : 20));
   }
-  return killed;
+  return killed.size;
 }
 
-function signal(pid: number, sig: NodeJS.Signals): boolean {
+/** True when the process no longer exists or is a zombie (dead, waiting to be reaped: nothing left to kill). */
+export function isGone(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+    return state === "Z" || state === "X";
+  } catch {
+    return true;
+  }
+}
+
+/** Sends `sig` to `pid`; false when the process is gone (or not ours). */
+export function signal(pid: number, sig: NodeJS.Signals): boolean {
   try {
     process.kill(pid, sig);
     return true;

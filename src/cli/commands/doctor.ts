@@ -2,6 +2,7 @@ import { spawnSync } from "node:child_process";
 import type { Command } from "commander";
 import { findPythonRuntime, runtimeDir } from "../../runtime/python-runtime.js";
 import { cgroupSupport } from "../../sandbox/cgroup.js";
+import { limitSupport } from "../../sandbox/limit-support.js";
 import { defaultBackendName, probeBackends, sandboxBackends } from "../../sandbox/registry.js";
 
 function tool(name: string): boolean {
@@ -17,6 +18,7 @@ export function registerDoctor(program: Command): void {
     .action((opts: { json?: boolean }) => {
       const backends = probeBackends();
       const cgroups = cgroupSupport();
+      const limits = limitSupport();
       const runtime = findPythonRuntime();
       const report = {
         node: process.version,
@@ -29,13 +31,8 @@ export function registerDoctor(program: Command): void {
         defaultSandbox: defaultBackendName(),
         limits: {
           cgroups: cgroups.version,
-          memory: cgroups.memory ? "cgroup" : "rlimit (address space)",
-          processes: cgroups.pids
-            ? "cgroup"
-            : process.getuid?.() === 0
-              ? "none (root ignores RLIMIT_NPROC)"
-              : "rlimit",
-          cpuTime: tool("prlimit") ? "rlimit" : "none (prlimit missing)",
+          ...Object.fromEntries(limits.map((l) => [l.key, l.how])),
+          notEnforced: limits.filter((l) => !l.enforced).map((l) => l.key),
         },
         python: runtime
           ? { state: "ready", dir: runtime.dir, version: runtime.version }
@@ -52,9 +49,8 @@ export function registerDoctor(program: Command): void {
           `  ${s.ok ? "ok  " : "no  "} ${name.padEnd(6)} ${s.reason}${name === report.defaultSandbox ? " (default)" : ""}`,
         );
       }
-      out.push(
-        `limits: memory by ${report.limits.memory}, processes by ${report.limits.processes}, CPU time by ${report.limits.cpuTime}`,
-      );
+      out.push(`limits (bwrap; cgroups ${cgroups.version}):`);
+      for (const l of limits) out.push(`  ${l.enforced ? "ok  " : "no  "} ${l.label.padEnd(15)} ${l.how}`);
       out.push(
         report.python.state === "ready"
           ? `python runtime: ready (${report.python.version}) in ${report.python.dir}`
