@@ -1,16 +1,24 @@
-import { randomBytes } from "node:crypto";
 import { SandboxError } from "../errors.js";
 import type { Sandbox, ShellProcess } from "../sandbox/sandbox.js";
 import { decodeBackslashReplace, filterOutput, truncateMiddle } from "./output.js";
+import { HeadTailBuffer, TokenScanner } from "./output-buffer.js";
+import {
+  BOOT,
+  END_TOKEN_PATTERN,
+  frameCommand,
+  MAX_COMMAND_BYTES,
+  type ShellStatus,
+  StatusReader,
+} from "./protocol.js";
 
 /** Outcome of one command in the persistent shell. */
 export interface CommandResult {
   /** Filtered output (stdout and stderr interleaved), with a timeout or restart note where one applies. */
   output: string;
-  /** Exit status of the command; 124 when it timed out; 2 for a syntax error (nothing ran). */
+  /** Exit status of the command; 124 when it timed out; 2 for a syntax error or a refused command (nothing ran). */
   exitCode: number;
   timedOut?: "total" | "no-output";
-  /** True when the shell had to be replaced (a stuck shell builtin, or the command killed the shell). */
+  /** True when the shell had to be replaced (a stuck shell builtin, a broken or dead shell). */
   restarted?: boolean;
   /** Working directory after the command. */
   cwd: string;
@@ -34,23 +42,42 @@ export interface ShellSessionOptions {
   setup?: string;
 }
 
-const GRACE_MS = 3000;
+/** After a timeout, how long the shell has to report before it counts as stuck and is replaced. */
+const GRACE_MS = 500;
+/** How far apart the end of output and the status may arrive before the shell counts as broken. */
+const PAIR_MS = 2000;
+/** After the shell died, how long its last output may still be arriving. */
+const EXIT_DRAIN_MS = 25;
 const FORK_FAILURE =
   /fork: (retry: )?(Resource temporarily unavailable|Interrupted system call)|Cannot fork|can't fork/;
 
+/** Why a shell was replaced, and what the observation says about it. */
+const RESTART_NOTES = {
+  gone: "THE SHELL HAD TO BE RESTARTED: the working directory was kept, but shell variables and functions defined by earlier commands are gone.",
+  broken:
+    "THE SHELL HAD TO BE RESTARTED because the command broke it (a disabled or replaced builtin, a read-only variable the session needs, or closed or redirected descriptors): the working directory was kept, but shell variables and functions defined by earlier commands are gone.",
+};
+
+/** The listeners of the command in flight. */
+interface Exchange {
+  output(chunk: Buffer): void;
+  status(chunk: Buffer): void;
+  exited(): void;
+}
+
 /**
  * One persistent bash per episode: cwd, variables and functions persist between commands. Each command is sent
- * length-prefixed, checked with `bash -n`, then `eval`-ed with stdin from /dev/null (so nothing it runs can eat
- * the protocol or wait for input), and ends with a marker line carrying its exit status and working directory.
+ * length-prefixed, checked with `bash -n`, then `eval`-ed with stdin from /dev/null; its end is reported on a
+ * separate status channel under a per-command nonce the command cannot learn (see protocol.ts for the threat
+ * model). A shell that is stuck, dead or broken is replaced, keeping the working directory.
  */
 export class ShellSession {
-  private process!: ShellProcess;
-  private readonly marker = `__MLGYM_DONE_${randomBytes(8).toString("hex")}__`;
+  private process: ShellProcess | undefined;
   private readonly maxChars: number;
   private cwd: string;
-  private alive = false;
-  private listener: ((chunk: Buffer) => void) | undefined;
-  private exitListener: (() => void) | undefined;
+  private current: Exchange | undefined;
+  /** The shell died between commands: the next result says it was replaced. */
+  private lost = false;
 
   private constructor(
     private readonly sandbox: Sandbox,
@@ -73,21 +100,26 @@ export class ShellSession {
   private async boot(): Promise<void> {
     const proc = this.sandbox.spawnShell();
     this.process = proc;
-    this.alive = true;
     proc.onData((chunk) => {
-      if (proc === this.process) this.listener?.(chunk);
+      if (proc === this.process) this.current?.output(chunk);
+    });
+    proc.onStatus((chunk) => {
+      if (proc === this.process) this.current?.status(chunk);
     });
     proc.onExit(() => {
       if (proc !== this.process) return;
-      this.alive = false;
-      this.exitListener?.();
+      if (this.current) this.current.exited();
+      else {
+        this.process = undefined;
+        this.lost = true;
+      }
     });
-    this.process.write(`exec 2>&1\n__MLGYM_MARK=${this.marker}\n`);
-    const init = await this.run(`cd ${shellQuote(this.cwd)} 2>/dev/null; ${this.options.setup ?? ":"}`, {
-      timeoutS: 60,
-      raw: true,
-    });
-    if (init.exitCode !== 0) {
+    proc.write(BOOT);
+    const init = await this.exchange(
+      Buffer.from(`cd ${shellQuote(this.cwd)} 2>/dev/null; ${this.options.setup ?? ":"}`),
+      { timeoutS: 60, raw: true },
+    );
+    if (init.exitCode !== 0 || init.restarted) {
       throw new SandboxError(
         `the shell's setup failed (exit ${init.exitCode}): ${init.output.slice(0, 2000)}`,
       );
@@ -96,156 +128,164 @@ export class ShellSession {
 
   /** Runs a command; never throws for the command's own failures, which come back as exit codes and notes. */
   async run(command: string, options: RunOptions): Promise<CommandResult> {
-    if (!this.alive) await this.restart();
-    const payload = Buffer.from(command, "utf8");
-    const script = this.wrap(payload, options);
-    const result = await this.exchange(script, payload, options);
-    if (FORK_FAILURE.test(result.output)) {
+    // bash cannot hold NUL bytes in a variable; they could only ever truncate the command.
+    const payload = Buffer.from(command.replaceAll("\0", ""), "utf8");
+    if (payload.length > MAX_COMMAND_BYTES) {
+      return {
+        output: `THE COMMAND WAS NOT RUN: it is ${payload.length} bytes long, and the shell takes commands of at most ${MAX_COMMAND_BYTES} bytes. Write long content to files in smaller parts.`,
+        exitCode: 2,
+        cwd: this.cwd,
+      };
+    }
+    const lost = this.lost;
+    this.lost = false;
+    if (!this.process) await this.boot();
+    const result = await this.exchange(payload, options);
+    if (lost && !result.restarted) {
+      result.output = `${result.output}\n${RESTART_NOTES.gone}`.replace(/^\n+/, "");
+      result.restarted = true;
+    }
+    if (this.process && FORK_FAILURE.test(result.output)) {
       // A fork bomb (or a runaway pool) filled the process limit: stop everything so the session stays usable.
       await this.process.killAllButShell();
       // Drain what the killed processes had already written, so it does not leak into the next command.
-      const noop = Buffer.from(":");
-      await this.exchange(this.wrap(noop, {}), noop, { timeoutS: 10 });
+      await this.exchange(Buffer.from(":"), { timeoutS: 10 });
       result.output +=
         "\nTHE SANDBOX'S PROCESS LIMIT WAS REACHED: every process except the shell was stopped.";
     }
     return result;
   }
 
-  /** The protocol around one command: read it length-prefixed, syntax-check, eval, print the marker. */
-  private wrap(payload: Buffer, options: { prelude?: string }): string {
-    return (
-      `IFS= LC_ALL=C read -r -d '' -N ${payload.length} __mlgym_cmd\n` +
-      `${options.prelude ? `${options.prelude}; ` : ""}if __mlgym_err=$(/bin/bash -n 2>&1 <<<"$__mlgym_cmd"); then eval "$__mlgym_cmd" </dev/null; __mlgym_ec=$?; ` +
-      `else printf '%s\\n' "$__mlgym_err"; __mlgym_ec=2; fi; ` +
-      `printf '\\n%s:%s:%s\\n' "$__MLGYM_MARK" "$__mlgym_ec" "$PWD"\n`
-    );
-  }
-
-  private exchange(script: string, payload: Buffer, options: RunOptions): Promise<CommandResult> {
+  private exchange(payload: Buffer, options: RunOptions): Promise<CommandResult> {
+    const proc = this.process!;
+    const framed = frameCommand(payload, Buffer.from(options.prelude ?? "", "utf8"));
+    const output = new HeadTailBuffer(this.maxChars * 4);
+    const scanner = new TokenScanner(framed.endToken);
+    const reader = new StatusReader(framed.nonce);
     return new Promise((resolve) => {
-      const head: Buffer[] = [];
-      let headBytes = 0;
-      let tail: Buffer = Buffer.alloc(0);
-      let dropped = 0;
-      const keep = this.maxChars * 4;
-      const markerRe = new RegExp(`\\n?${this.marker}:(-?\\d+):([^\\n]*)\\n$`);
       let timedOut: "total" | "no-output" | undefined;
+      let status: Extract<ShellStatus, { kind: "done" }> | undefined;
       let settled = false;
-      let totalTimer: NodeJS.Timeout | undefined;
-      let idleTimer: NodeJS.Timeout | undefined;
-      let graceTimer: NodeJS.Timeout | undefined;
-      let killing: Promise<unknown> = Promise.resolve();
+      let killing: Promise<unknown> | undefined;
+      const timers: Record<"total" | "idle" | "grace" | "pair", NodeJS.Timeout | undefined> = {
+        total: undefined,
+        idle: undefined,
+        grace: undefined,
+        pair: undefined,
+      };
+      const killChildren = () => {
+        killing ??= proc.killAllButShell().catch(() => 0);
+        return killing;
+      };
 
-      const collected = (): Buffer => Buffer.concat([...head, tail]);
-      const finish = (exitCode: number, cwd: string | undefined, restarted: boolean) => {
+      const finish = async (exitCode: number, replaced?: keyof typeof RESTART_NOTES) => {
         if (settled) return;
         settled = true;
-        clearTimeout(totalTimer);
-        clearTimeout(idleTimer);
-        clearTimeout(graceTimer);
-        this.listener = undefined;
-        this.exitListener = undefined;
-        if (cwd !== undefined) this.cwd = cwd;
-        let raw = decodeBackslashReplace(collected()).replace(markerRe, "");
-        // bash's own report of the jobs we killed ("bash: line 3:  4780 Killed  sleep 10") is noise.
-        if (timedOut) raw = raw.replace(/^bash: line \d+: +\d+ Killed.*(\n +\d+ +.*)*$/gm, "");
-        let output = options.raw ? raw : filterOutput(raw);
-        output = truncateMiddle(output, this.maxChars, dropped);
-        if (timedOut) {
-          const seconds =
-            timedOut === "total" ? options.timeoutS : (options.noOutputTimeoutS ?? options.timeoutS);
-          output +=
-            timedOut === "total"
-              ? `\nEXECUTION TIMED OUT BECAUSE THE COMMAND WAS RUNNING FOR MORE THAN ${seconds} SECONDS.`
-              : `\nEXECUTION TIMED OUT BECAUSE NO OUTPUT WAS PRODUCED FOR MORE THAN ${seconds} SECONDS.\nPLEASE REFINE YOUR RUNNING COMMAND SO IT WILL PRODUCE OUTPUT IN THE SPECIFIED TIME FRAME.`;
+        for (const t of Object.values(timers)) clearTimeout(t);
+        this.current = undefined;
+        if (replaced) {
+          // Forget the shell first, so its exit is not taken for the next command's.
+          this.process = undefined;
+          await killChildren();
+          if (replaced === "gone") await new Promise((r) => setTimeout(r, EXIT_DRAIN_MS));
+          proc.kill();
         }
-        if (restarted) {
-          output +=
-            "\nTHE SHELL HAD TO BE RESTARTED: the working directory was kept, but shell variables and functions defined by earlier commands are gone.";
-        }
-        const result: CommandResult = { output: output.replace(/^\n+/, ""), exitCode, cwd: this.cwd };
-        if (timedOut) result.timedOut = timedOut;
-        if (restarted) result.restarted = true;
+        if (!scanner.found) output.push(scanner.flush());
+        const result = this.result(output, exitCode, options, timedOut, replaced);
         // The next command must not start while the kill sweep of this one is still running.
-        void killing.then(() => resolve(result));
+        await killing;
+        resolve(result);
       };
-
-      const restartAndFinish = async () => {
-        if (settled) return;
-        await this.restart();
-        finish(timedOut ? 124 : 137, undefined, true);
+      const check = () => {
+        if (scanner.found && status) {
+          if (status.cwd) this.cwd = status.cwd;
+          void finish(timedOut ? 124 : status.exitCode);
+        } else if ((scanner.found || status) && !timers.pair) {
+          // The other half must follow at once: if not, stdout or descriptor 3 no longer reaches us.
+          timers.pair = setTimeout(() => {
+            if (status?.cwd) this.cwd = status.cwd;
+            void finish(timedOut ? 124 : (status?.exitCode ?? 137), "broken");
+          }, PAIR_MS);
+        }
       };
-
       const onTimeout = (kind: "total" | "no-output") => {
         if (timedOut || settled) return;
         timedOut = kind;
-        clearTimeout(totalTimer);
-        clearTimeout(idleTimer);
-        killing = this.process.killAllButShell().catch(() => 0);
-        // If the shell itself is stuck (a builtin loop), the marker never comes: replace the shell.
-        graceTimer = setTimeout(() => void restartAndFinish(), GRACE_MS);
+        clearTimeout(timers.total);
+        clearTimeout(timers.idle);
+        void killChildren();
+        // If the shell itself is stuck (a builtin loop, a stopped shell), the status never comes: replace it.
+        timers.grace = setTimeout(() => void finish(124, "gone"), GRACE_MS);
       };
       const armIdle = () => {
         if (options.noOutputTimeoutS === undefined || timedOut) return;
-        clearTimeout(idleTimer);
-        idleTimer = setTimeout(() => onTimeout("no-output"), options.noOutputTimeoutS * 1000);
+        clearTimeout(timers.idle);
+        timers.idle = setTimeout(() => onTimeout("no-output"), options.noOutputTimeoutS * 1000);
       };
 
-      this.listener = (chunk) => {
-        if (headBytes < keep) {
-          head.push(chunk);
-          headBytes += chunk.length;
-        } else {
-          tail = Buffer.concat([tail, chunk]);
-          if (tail.length > keep) {
-            dropped += tail.length - keep;
-            tail = tail.subarray(tail.length - keep);
+      this.current = {
+        output: (chunk) => {
+          if (scanner.found) return; // after the end token: a background process, dropped like between commands
+          output.push(scanner.push(chunk));
+          armIdle();
+          if (scanner.found) check();
+        },
+        status: (chunk) => {
+          if (status) return;
+          const s = reader.push(chunk);
+          if (s?.kind === "broken") {
+            if (s.cwd) this.cwd = s.cwd;
+            void finish(timedOut ? 124 : (s.exitCode ?? 137), "broken");
+          } else if (s) {
+            status = s;
+            check();
           }
-        }
-        armIdle();
-        const end = (tail.length > 0 ? tail : chunk)
-          .subarray(-(this.marker.length + 4200))
-          .toString("latin1");
-        if (!end.endsWith("\n") || !end.includes(this.marker)) return;
-        const all = decodeBackslashReplace(collected().subarray(-(this.marker.length + 8192)));
-        const m = markerRe.exec(all);
-        if (m) finish(timedOut ? 124 : Number(m[1]), m[2], false);
+        },
+        // The command ended the shell (`exit`, `set -e`, `exec`, a signal): a fresh one comes with the next command.
+        exited: () => void finish(timedOut ? 124 : 137, "gone"),
       };
-      this.exitListener = () => {
-        // The command ended the shell (`exit`, `set -e`, `kill $$`): start a new one.
-        void restartAndFinish();
-      };
-      totalTimer = setTimeout(() => onTimeout("total"), options.timeoutS * 1000);
+      timers.total = setTimeout(() => onTimeout("total"), options.timeoutS * 1000);
       armIdle();
-      const split = script.indexOf("\n") + 1;
-      this.process.write(script.slice(0, split));
-      this.process.write(payload);
-      this.process.write(script.slice(split));
+      for (const part of framed.input) proc.write(part);
     });
   }
 
-  /** Replaces a dead or stuck shell with a fresh one in the last known working directory. */
-  private async restart(): Promise<void> {
-    this.listener = undefined;
-    this.exitListener = undefined;
-    try {
-      await this.process.killAllButShell();
-    } catch {
-      // the old shell may be gone already
+  /** The observation: decoded, cleaned, cut to size, with the notes that apply. */
+  private result(
+    output: HeadTailBuffer,
+    exitCode: number,
+    options: RunOptions,
+    timedOut: "total" | "no-output" | undefined,
+    replaced: keyof typeof RESTART_NOTES | undefined,
+  ): CommandResult {
+    let raw = decodeBackslashReplace(output.contents()).replace(END_TOKEN_PATTERN, "");
+    // bash's own report of the jobs we killed ("bash: line 3:  4780 Killed  sleep 10") is noise.
+    if (timedOut) raw = raw.replace(/^bash: line \d+: +\d+ Killed.*(\n +\d+ +.*)*$/gm, "");
+    let text = truncateMiddle(options.raw ? raw : filterOutput(raw), this.maxChars, output.dropped);
+    if (timedOut) {
+      const seconds =
+        timedOut === "total" ? options.timeoutS : (options.noOutputTimeoutS ?? options.timeoutS);
+      text +=
+        timedOut === "total"
+          ? `\nEXECUTION TIMED OUT BECAUSE THE COMMAND WAS RUNNING FOR MORE THAN ${seconds} SECONDS.`
+          : `\nEXECUTION TIMED OUT BECAUSE NO OUTPUT WAS PRODUCED FOR MORE THAN ${seconds} SECONDS.\nPLEASE REFINE YOUR RUNNING COMMAND SO IT WILL PRODUCE OUTPUT IN THE SPECIFIED TIME FRAME.`;
     }
-    this.process.kill();
-    await this.boot();
+    if (replaced) text += `\n${RESTART_NOTES[replaced]}`;
+    const result: CommandResult = { output: text.replace(/^\n+/, ""), exitCode, cwd: this.cwd };
+    if (timedOut) result.timedOut = timedOut;
+    if (replaced) result.restarted = true;
+    return result;
   }
 
   async close(): Promise<void> {
-    this.listener = undefined;
-    this.exitListener = undefined;
-    if (!this.alive) return;
+    const proc = this.process;
+    this.process = undefined;
+    this.current = undefined;
+    if (!proc) return;
     try {
-      await this.process.killAllButShell();
+      await proc.killAllButShell();
     } finally {
-      this.process.kill();
+      proc.kill();
     }
   }
 }

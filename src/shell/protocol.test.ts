@@ -1,0 +1,45 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { END_TOKEN_PATTERN, endToken, frameCommand, StatusReader } from "./protocol.js";
+
+const NONCE = "0123456789abcdef";
+
+test("every command gets a fresh nonce that is not in the part the shell's main loop sees twice", () => {
+  const a = frameCommand(Buffer.from("echo hi"), Buffer.alloc(0));
+  const b = frameCommand(Buffer.from("echo hi"), Buffer.alloc(0));
+  assert.notEqual(a.nonce, b.nonce);
+  assert.match(a.nonce, /^[0-9a-f]{16}$/);
+  // The command and the prelude travel as they are, length-prefixed, after the wrapper.
+  assert.equal(a.input.at(-1)!.toString(), "echo hi");
+  assert.ok(a.input.slice(0, 3).every((part) => part.toString().includes(a.nonce)));
+  assert.match(endToken(a.nonce).toString(), END_TOKEN_PATTERN);
+});
+
+test("StatusReader accepts only the record of its own nonce, across chunks and after garbage", () => {
+  const r = new StatusReader(NONCE);
+  assert.equal(r.push(Buffer.from("garbage\x00fedcba9876543210:0:/fake\x00012345")), undefined);
+  assert.equal(r.push(Buffer.from("6789abcdef:4")), undefined);
+  assert.deepEqual(r.push(Buffer.from("2:/home/agent/a b:c\0")), {
+    kind: "done",
+    exitCode: 42,
+    cwd: "/home/agent/a b:c",
+  });
+});
+
+test("StatusReader reads the broken report that bash writes for a redirection", () => {
+  const r = new StatusReader(NONCE);
+  const message = `bash: line 1: /dev/null/mlgym-broken:${NONCE}:3:/tmp/x: y: Not a directory\n`;
+  assert.deepEqual(r.push(Buffer.from(message)), { kind: "broken", exitCode: 3, cwd: "/tmp/x: y" });
+  const bare = new StatusReader(NONCE);
+  assert.deepEqual(bare.push(Buffer.from(`/dev/null/mlgym-broken:${NONCE}::: File name too long\n`)), {
+    kind: "broken",
+    exitCode: undefined,
+    cwd: undefined,
+  });
+});
+
+test("StatusReader skips a flood of garbage", () => {
+  const r = new StatusReader(NONCE);
+  for (let i = 0; i < 1000; i++) assert.equal(r.push(Buffer.alloc(64 * 1024, 0x41)), undefined);
+  assert.deepEqual(r.push(Buffer.from(`${NONCE}:0:/w\0`)), { kind: "done", exitCode: 0, cwd: "/w" });
+});

@@ -1,0 +1,177 @@
+import { randomBytes } from "node:crypto";
+
+/**
+ * The text the host writes to the persistent bash, and how it reads the answers.
+ *
+ * Threat model: the command, and anything it starts, may print anything, redefine or disable builtins, set traps
+ * and options, make variables read-only and close or redirect descriptors. None of that may end a command early,
+ * shift later observations or wedge the session; what cannot be repaired is detected and the shell replaced.
+ *
+ * - The end of a command is reported on a status channel (descriptor 3 of the shell), closed for the command. Each
+ *   command has a fresh nonce that appears only in the text of its own wrapper, which the shell has parsed before
+ *   the command starts: never in a variable, the environment or the command line while the command runs, so the
+ *   command cannot learn it. The host accepts only the status line with the current nonce; stale, guessed or
+ *   garbled lines are ignored.
+ * - The command's output ends with a token carrying the same nonce (`\x1emlgym-end-<nonce>\x1e` on stdout), so
+ *   the host knows it has all of the output that came before the status.
+ * - Per command the main loop parses two short lines of assignments and quoted words only (`\read`, which no
+ *   alias or reserved word can touch); the wrapper itself is read with `read -N` and run as a one-time alias, in
+ *   POSIX mode, where special builtins (`eval`, `unset`, `set`, `trap`, `exit`) are found before functions and
+ *   reserved words are never alias-expanded. The command itself runs outside POSIX mode, one `eval` deep.
+ * - The command and the prelude are sent length-prefixed and read with `read -N` (fast, and no byte of them is
+ *   parsed by the main loop); the command is syntax-checked with `bash -n` before `eval`, with stdin from
+ *   /dev/null and descriptor 3 closed; bash restores stdin, stdout, stderr and descriptor 3 after it.
+ * - After each command the wrapper removes functions named like the builtins it uses, re-enables those builtins,
+ *   clears every trap and the options that would disturb it, then checks what it cannot repair (POSIX mode
+ *   reachable, `IFS`/`LC_ALL`/`TMOUT` neither read-only nor name references, stdout and stderr one stream). A
+ *   failure is reported as broken, by an error message that a redirection alone writes (no builtin needed), and
+ *   the shell exits; the host replaces it, keeping the working directory. A shell that reports nothing (stopped,
+ *   `set -n`, a DEBUG trap under extdebug, a write blocked on a saved descriptor) is replaced after the timeout.
+ *
+ * Consequence for the agent: traps, the options `-euxvaktmTEHb`, POSIX mode and functions named like the builtins
+ * below last only until the end of the command that sets them (aliases and `expand_aliases` do persist).
+ *
+ * Out of reach of an in-process protocol (documented, not defended): a command that reads the shell's memory
+ * (`/proc/<pid>/mem`), sets a DEBUG trap (which sees the wrapper's first statement), or disables `unset` and
+ * defines a function of that name, can learn its own nonce and forge its own result, not a later one; a
+ * background subshell inherits the descriptors bash saved while the command ran, and could steal later protocol
+ * input (and with it a later nonce). Defending these needs a supervisor process outside the agent's reach.
+ */
+
+/** Longest command the shell takes (bytes of UTF-8); a longer one is refused with a note and not run. */
+export const MAX_COMMAND_BYTES = 2 * 1024 * 1024;
+
+/** Written once to a fresh shell: stdout and stderr become one stream. */
+export const BOOT = "exec 2>&1\n";
+
+/** Builtins the protocol calls; after each command they are re-enabled and functions of their names removed. */
+const BUILTINS = "unset enable set trap printf read eval exit alias unalias shopt";
+const SHADOWS = `${BUILTINS} /bin/bash command_not_found_handle`;
+const READ = "IFS= LC_ALL=C TMOUT= \\read -r -d '' -N";
+/** Turns POSIX mode off, which also turns alias expansion off, and then back on if the agent had it on. */
+const LEAVE_POSIX =
+  "\\set +o posix; [[ :$__mlgym_o_{N}: == *:expand_aliases:* ]] && \\shopt -s expand_aliases";
+
+/**
+ * What runs the command: leave POSIX mode (where `read -N` reads byte by byte), read the prelude and the command,
+ * syntax-check, eval with stdin and fd 3 closed.
+ */
+const RUN = `${LEAVE_POSIX}; ${[
+  `${READ} {PLEN} __mlgym_p_{N}`,
+  `${READ} {CLEN} __mlgym_c_{N}`,
+  `{ \\eval "$__mlgym_p_{N}"; /bin/bash -n <<<"$__mlgym_c_{N}" 3>&- && ` +
+    // The command's first act unsets the variables that name the nonce (and sets $_ to a harmless word).
+    '\\eval "\\\\unset -v __mlgym_c_{N} __mlgym_p_{N} __mlgym_o_{N} __mlgym_ 2>/dev/null; $__mlgym_c_{N}" ' +
+    "0</dev/null 1>&2 2>&1 3>&-; }",
+].join(" && ")}`;
+
+/** After the command: capture $? (and the alias setting), repair, check, then the end token and the status. */
+const AFTER =
+  // (A read-only POSIXLY_CORRECT makes `set -o posix` fail; assigning it would abandon the whole wrapper, eval not.)
+  "{ __mlgym_e_{N}=$? __mlgym_o_{N}=$BASHOPTS; \\set -o posix; [[ -o posix ]] || \\eval POSIXLY_CORRECT=y; " +
+  "[[ -o posix ]] && " +
+  `\\unset -f ${SHADOWS} && \\enable ${BUILTINS} && \\set +euxvaktmTEHb -B && ` +
+  "\\trap - {1..31} {34..64} EXIT DEBUG RETURN ERR && " +
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: bash's parameter expansion
+  "[[ ${IFS@a}${LC_ALL@a}${TMOUT@a} != *r* && ! -R IFS && ! -R LC_ALL && ! -R TMOUT && " +
+  "/proc/self/fd/1 -ef /proc/self/fd/2 ]]; } >/dev/null 2>&1 && " +
+  "\\printf '\\036mlgym-end-{N}\\036' && \\printf '{N}:%s:%s\\0' \"$__mlgym_e_{N}\" \"$PWD\" >&3 || " +
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: bash's parameter expansion
+  '{ 2>&3 <"/dev/null/mlgym-broken:{N}:${__mlgym_e_{N}-}:${PWD-}"; \\exit 99; }; ' +
+  `\\unset -v __mlgym_e_{N} __mlgym_c_{N} __mlgym_p_{N}; ${LEAVE_POSIX}; \\unset -v __mlgym_o_{N}`;
+
+/**
+ * The wrapper, run as the expansion of a one-time alias (not through eval, so the command runs one eval deep as it
+ * always did, and `set -x` shows `++`): one line, parsed whole before any of it runs, in POSIX mode.
+ */
+const WRAPPER = `\\unalias __mlgym_a_{N}; \\unset -v __mlgym_w_{N}; { ${RUN}; ${AFTER}; }`;
+
+/**
+ * The only lines the shell's main loop parses per command (words an alias cannot touch: assignments and quoted
+ * names): note the alias setting, read the wrapper (sent right after) into an alias, enter POSIX mode; then,
+ * after the wrapper's bytes, use the alias.
+ */
+const DEFINE =
+  `__mlgym_o_{N}=$BASHOPTS; ${READ} {WLEN} __mlgym_w_{N} && ` +
+  `\\alias __mlgym_a_{N}="$__mlgym_w_{N}" && \\set -o posix || \\exit 98\n`;
+const USE = "__mlgym_a_{N}\n";
+
+/** One command, ready to be written to the shell. */
+export interface FramedCommand {
+  nonce: string;
+  /** What to write to the shell's stdin, in order. */
+  input: Buffer[];
+  /** Printed by the wrapper on stdout right after the command's output. */
+  endToken: Buffer;
+}
+
+/** Frames a command (and trusted `prelude` code run just before it, not syntax-checked) with a fresh nonce. */
+export function frameCommand(command: Buffer, prelude: Buffer): FramedCommand {
+  const nonce = randomBytes(8).toString("hex");
+  const wrapper = Buffer.from(
+    WRAPPER.replaceAll("{N}", nonce)
+      .replace("{PLEN}", String(prelude.length))
+      .replace("{CLEN}", String(command.length)),
+  );
+  const define = DEFINE.replaceAll("{N}", nonce).replace("{WLEN}", String(wrapper.length));
+  return {
+    nonce,
+    input: [Buffer.from(define), wrapper, Buffer.from(USE.replace("{N}", nonce)), prelude, command],
+    endToken: endToken(nonce),
+  };
+}
+
+export function endToken(nonce: string): Buffer {
+  return Buffer.from(`\x1emlgym-end-${nonce}\x1e`);
+}
+
+/** Any end token, current or stale (a command could only print one it read from the wrapper's own output). */
+export const END_TOKEN_PATTERN = /\x1emlgym-end-[0-9a-f]{16}\x1e/g;
+
+/** What the shell reported on the status channel for the current command. */
+export type ShellStatus =
+  | { kind: "done"; exitCode: number; cwd: string }
+  | { kind: "broken"; exitCode: number | undefined; cwd: string | undefined };
+
+const MAX_STATUS_BYTES = 64 * 1024;
+const BROKEN = Buffer.from("mlgym-broken:");
+
+/**
+ * Reads the status channel for one nonce: `<nonce>:<exit>:<cwd>\0` when the command ended normally, or bash's
+ * error message naming `/dev/null/mlgym-broken:<nonce>:<exit>:<cwd>` when the wrapper found the shell broken.
+ * Anything else (garbage, stale or guessed lines from the command's background processes) is skipped.
+ */
+export class StatusReader {
+  private buffer: Buffer = Buffer.alloc(0);
+  private readonly key: Buffer;
+
+  constructor(nonce: string) {
+    this.key = Buffer.from(`${nonce}:`);
+  }
+
+  /** Adds a chunk; returns the status once it is complete. */
+  push(chunk: Buffer): ShellStatus | undefined {
+    this.buffer = this.buffer.length > 0 ? Buffer.concat([this.buffer, chunk]) : chunk;
+    const at = this.buffer.indexOf(this.key);
+    if (at < 0) {
+      // Only the end can still begin a record ("mlgym-broken:" and part of the key).
+      const keep = Math.min(this.buffer.length, BROKEN.length + this.key.length);
+      this.buffer = Buffer.from(this.buffer.subarray(this.buffer.length - keep));
+      return undefined;
+    }
+    const broken = at >= BROKEN.length && this.buffer.subarray(at - BROKEN.length, at).equals(BROKEN);
+    const end = this.buffer.indexOf(broken ? 0x0a : 0x00, at);
+    if (end < 0) {
+      // A record is short (a path); a longer one is not the wrapper's.
+      if (this.buffer.length - at > MAX_STATUS_BYTES)
+        return { kind: "broken", exitCode: undefined, cwd: undefined };
+      return undefined;
+    }
+    const record = this.buffer.subarray(at + this.key.length, end).toString("utf8");
+    // bash's message ends with ": <error>" after the path it could not open.
+    const m = /^(\d{1,3})?:(.*)$/s.exec(broken ? record.replace(/: [^:]*$/, "") : record);
+    const exitCode = m?.[1] ? Number(m[1]) : undefined;
+    if (broken || exitCode === undefined) return { kind: "broken", exitCode, cwd: m?.[2] || undefined };
+    return { kind: "done", exitCode, cwd: m?.[2] ?? "" };
+  }
+}
