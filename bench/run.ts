@@ -1,11 +1,13 @@
 // `npm run bench`: every benchmark of the project, each printed as a table.
 import { benchEnv, printTable } from "./env.bench.js";
+import { benchEvaluation } from "./evaluation.bench.js";
 import { benchReport } from "./report.bench.js";
 
 const only = process.argv.slice(2);
 const suites: Array<[string, () => Promise<Array<{ name: string; value: string }>>]> = [
   ["environment", () => benchEnv()],
   ["report", benchReport],
+  ["evaluation", () => benchEvaluation()],
 ];
 for (const [name, run] of suites) {
   if (only.length > 0 && !only.includes(name)) continue;

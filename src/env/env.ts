@@ -1,10 +1,12 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { TaskSpec } from "../config/load-task.js";
 import type { Metrics } from "../config/task-config.js";
 import { MLGymError } from "../errors.js";
+import { evaluationSupportDir } from "../runtime/paths.js";
 import { ensurePythonRuntime } from "../runtime/python-runtime.js";
+import { episodeLimits } from "../sandbox/limits.js";
 import { createSandbox } from "../sandbox/registry.js";
 import type { Sandbox, SandboxLimits } from "../sandbox/sandbox.js";
 import { ShellSession, shellQuote } from "../shell/shell-session.js";
@@ -14,9 +16,16 @@ import { runPrepareScript } from "../tasks/prepare.js";
 import { guardMultiline, loadToolset, markerPattern, type Toolset } from "../tools/index.js";
 import { type Blocklist, defaultBlocklist, refuseAction } from "./blocklist.js";
 import { type Evaluation, evaluateSubmission, exitStatusFor, validationObservation } from "./evaluation.js";
+import { HiddenLines } from "./evaluation-output.js";
 import { improvementReward } from "./reward.js";
 import type { ResetResult, StepInfo, StepResult } from "./types.js";
-import { cleanWorkspace, createEpisodeRoot, type EpisodeLayout, prepareEpisode } from "./workspace.js";
+import {
+  cleanWorkspace,
+  createEpisodeRoot,
+  type EpisodeLayout,
+  hiddenDataPaths,
+  prepareEpisode,
+} from "./workspace.js";
 
 /** Options of an environment; every field has a sensible default. */
 export interface EnvOptions {
@@ -46,7 +55,8 @@ export interface EnvOptions {
   workspaceDir?: string;
 }
 
-const DEFAULT_MAX_PROCESSES = 512;
+/** Largest submission file copied into an evaluation, unless the task says otherwise. */
+const DEFAULT_SUBMISSION_MB = 1024;
 const EXIT_LABELS = new Set([
   "exit_context",
   "exit_cost",
@@ -81,6 +91,7 @@ export class MLGymEnv {
   private scores: Metrics[] = [];
   private baseline: Metrics | undefined;
   private bestForReward: number | undefined;
+  private hiddenLines: HiddenLines | null | undefined;
 
   constructor(spec: TaskSpec, options: EnvOptions = {}) {
     this.spec = spec;
@@ -138,11 +149,11 @@ export class MLGymEnv {
           workspaceDir: this.options.workspaceDir,
           mounts: [],
           evaluationMounts: [],
+          evaluationView: [],
         }
       : prepareEpisode(this.spec, root);
     mkdirSync(this.layout.homeDir, { recursive: true });
-    const limits: SandboxLimits = { ...config_limits(this.spec), ...this.options.limits };
-    limits.maxProcesses ??= DEFAULT_MAX_PROCESSES;
+    const limits = episodeLimits(config_limits(this.spec), this.options.limits);
     const sandbox = createSandbox(this.options.sandbox, {
       homeDir: this.layout.homeDir,
       workspaceDir: this.layout.workspaceDir,
@@ -151,6 +162,7 @@ export class MLGymEnv {
         ...this.toolset.files.map((f) => ({ hostPath: f.path, path: `commands/${f.name}`, readOnly: true })),
         { hostPath: runtime.dir, path: runtime.dir, readOnly: true },
         { hostPath: runtime.basePrefix, path: runtime.basePrefix, readOnly: true },
+        { hostPath: evaluationSupportDir(), path: evaluationSupportDir(), readOnly: true },
       ],
       evaluationMounts: this.layout.evaluationMounts,
       network: config.network,
@@ -160,6 +172,8 @@ export class MLGymEnv {
         MPLBACKEND: "Agg",
         PIP_DISABLE_PIP_VERSION_CHECK: "1",
         PYTHONDONTWRITEBYTECODE: "1",
+        // The trusted mlgym_eval package, so that the agent can run evaluate.py by hand as well.
+        PYTHONPATH: evaluationSupportDir(),
       },
       path: [runtime.binDir],
     });
@@ -194,9 +208,30 @@ export class MLGymEnv {
     const run = await this.shell.run(kind.baselineCommand(path), { timeoutS: this.longTimeoutS });
     if (run.exitCode !== 0)
       throw new MLGymError(`Failed to run baseline script ${path}: ${run.output.slice(-2000)}`);
-    const result = await evaluateSubmission(this.spec, this.sandbox, this.longTimeoutS);
+    const result = await this.evaluate();
     cleanWorkspace(this.spec, this.layout!.workspaceDir);
     return result.metrics;
+  }
+
+  /**
+   * Evaluates the current submission on a pristine copy (see `evaluateSubmission`), without counting as a step.
+   * Throws SubmissionNotFoundError, EvaluationFormatError or EvaluationError.
+   */
+  evaluate(): Promise<Evaluation> {
+    const layout = this.layout;
+    if (!layout) throw new MLGymError("the environment is not reset: call reset() first");
+    this.hiddenLines ??= readHiddenLines(this.spec);
+    return evaluateSubmission({
+      spec: this.spec,
+      sandbox: this.sandbox,
+      workspaceDir: layout.workspaceDir,
+      scratchRoot: join(layout.root, "evaluations"),
+      view: layout.evaluationView,
+      supportDir: evaluationSupportDir(),
+      hiddenLines: this.hiddenLines ?? undefined,
+      timeoutS: this.longTimeoutS,
+      maxSubmissionBytes: DEFAULT_SUBMISSION_MB * 1024 * 1024,
+    });
   }
 
   private get shell(): ShellSession {
@@ -299,7 +334,7 @@ export class MLGymEnv {
 
   private async tryEvaluate(): Promise<Evaluation | Error> {
     try {
-      const result = await evaluateSubmission(this.spec, this.sandbox, this.longTimeoutS);
+      const result = await this.evaluate();
       this.scores.push(result.metrics);
       return result;
     } catch (error) {
@@ -361,11 +396,43 @@ export class MLGymEnv {
   }
 }
 
+/** The task YAML's `limits`, in the sandbox's terms; fields it leaves out stay undefined (defaults: limits.ts). */
 function config_limits(spec: TaskSpec): SandboxLimits {
   const l = spec.config.limits;
   const out: SandboxLimits = {};
   if (l.memory_mb) out.memoryMb = l.memory_mb;
   if (l.cpu_seconds) out.cpuSeconds = l.cpu_seconds;
   if (l.max_processes) out.maxProcesses = l.max_processes;
+  if (l.cpus) out.cpus = l.cpus;
+  if (l.disk_mb) out.diskMb = l.disk_mb;
+  if (l.tmp_mb) out.tmpMb = l.tmp_mb;
   return out;
+}
+
+/** The hidden files' lines (null when the task has none), read on the host, less what the public data shows. */
+function readHiddenLines(spec: TaskSpec): HiddenLines | null {
+  const hidden = hiddenDataPaths(spec);
+  if (hidden.length === 0) return null;
+  const secret: Array<{ name: string; content: Buffer }> = [];
+  const open: Buffer[] = [];
+  for (const d of spec.datasets) {
+    if (!d.localPath) continue;
+    for (const rel of filesUnder(d.localPath)) {
+      const content = readFileSync(join(d.localPath, rel));
+      if (hidden.includes(rel)) secret.push({ name: rel, content });
+      else if (content.length < PUBLIC_TEXT_LIMIT) open.push(content);
+    }
+  }
+  return new HiddenLines(secret, open);
+}
+
+/** Public data files larger than this are not read to tell public lines from hidden ones. */
+const PUBLIC_TEXT_LIMIT = 64 * 1024 * 1024;
+
+function filesUnder(dir: string, prefix = ""): string[] {
+  return readdirSync(join(dir, prefix), { withFileTypes: true }).flatMap((e) => {
+    const rel = prefix ? `${prefix}/${e.name}` : e.name;
+    if (e.isDirectory()) return filesUnder(dir, rel);
+    return e.isFile() ? [rel] : [];
+  });
 }

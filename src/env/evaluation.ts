@@ -1,9 +1,14 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
 import type { TaskSpec } from "../config/load-task.js";
 import type { Metrics } from "../config/task-config.js";
 import { EvaluationError, EvaluationFormatError, SubmissionNotFoundError } from "../errors.js";
-import type { Sandbox } from "../sandbox/sandbox.js";
+import type { Mount, Sandbox, ScratchProcess } from "../sandbox/sandbox.js";
+import { shellQuote } from "../shell/shell-session.js";
 import { taskKind } from "../tasks/kinds.js";
+import { failureOutput, type HiddenLines } from "./evaluation-output.js";
 import { pyDictRepr } from "./python-repr.js";
+import { copySubmissionFile, copyWorkspaceFiles } from "./submission-copy.js";
 
 /** Metrics of one evaluation and the artefact they score. */
 export interface Evaluation {
@@ -11,32 +16,117 @@ export interface Evaluation {
   submission: string;
 }
 
+/** Everything an evaluation needs besides the task: where things are on the host and what the evaluation sees. */
+export interface EvaluationSetup {
+  spec: TaskSpec;
+  sandbox: Sandbox;
+  /** Host folder of the agent's workspace. */
+  workspaceDir: string;
+  /** Host folder under which evaluation folders are made; never visible to the agent. */
+  scratchRoot: string;
+  /** What the evaluation's folder holds besides the submission, relative to it: the data (hidden files included), the trusted evaluation files. */
+  view: Mount[];
+  /** The folder holding the trusted `mlgym_eval` package, at the same path inside the sandbox. */
+  supportDir: string;
+  /** Lines of the hidden files, to keep them out of what the agent sees; undefined when the task has none. */
+  hiddenLines: HiddenLines | undefined;
+  timeoutS: number;
+  /** Largest submission copied into an evaluation. */
+  maxSubmissionBytes: number;
+}
+
+/** Python in isolated mode: no script folder, user site or PYTHON* variables on sys.path, no bytecode read or written where the agent could have put it. */
+const ISOLATED_PYTHON = "python -I -B -X pycache_prefix=/tmp/mlgym-pycache";
+
+function evaluatorCommand(script: string, args: string[], supportDir: string): string {
+  const boot = `import os, runpy, sys; sys.path[:0] = [os.getcwd(), ${JSON.stringify(supportDir)}]; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name="__main__")`;
+  return `exec ${ISOLATED_PYTHON} -c ${shellQuote(boot)} ${[script, ...args].map(shellQuote).join(" ")}`;
+}
+
+function playerCommand(supportDir: string): string {
+  const boot = `import sys; sys.path.insert(0, ${JSON.stringify(supportDir)}); from mlgym_eval.player import main; main()`;
+  return `exec ${ISOLATED_PYTHON} -c ${shellQuote(boot)}`;
+}
+
+/** Whether the trusted evaluation script calls the agent's code through `mlgym_eval` (in a separate process). */
+export function callsAgentCodeApart(view: Mount[], evaluationPath: string): boolean {
+  const script = view.find((m) => m.path === evaluationPath.replace(/^\.\//, ""));
+  return script !== undefined && /\bmlgym_eval\b/.test(readFileSync(script.hostPath, "utf8"));
+}
+
 /**
- * Evaluates the current submission in a separate sandbox run that sees the hidden files, with the trusted
- * evaluation script, cwd = workspace. Throws SubmissionNotFoundError, EvaluationFormatError or EvaluationError.
+ * Evaluates the current submission on a pristine copy. The agent's processes are stopped (SIGSTOP) for the whole
+ * evaluation and resumed after. The evaluation runs in a fresh folder holding only the trusted evaluation files,
+ * the data (hidden files included) and the submission copied in as a regular file; the agent's workspace is not
+ * in its view, and the folder is deleted after. Where the task calls the agent's code, that code runs in a second
+ * process in the agent's own view (no hidden files, its home read-only), connected to the evaluation by a pipe.
+ * Throws SubmissionNotFoundError, EvaluationFormatError or EvaluationError.
  */
-export async function evaluateSubmission(
-  spec: TaskSpec,
-  sandbox: Sandbox,
-  timeoutS: number,
-): Promise<Evaluation> {
+export async function evaluateSubmission(setup: EvaluationSetup): Promise<Evaluation> {
+  const { spec, sandbox } = setup;
   const kind = taskKind(spec.config.task_entrypoint, spec.file);
   const evaluationPath = spec.config.evaluation_paths[0];
   if (!evaluationPath) throw new EvaluationError(`task '${spec.config.id}' has no evaluation_paths`);
-  const ctx = { sandbox, evaluationPath };
-  const submission = await kind.findSubmission(ctx);
-  const run = await sandbox.exec(kind.evaluationCommand(ctx, submission), {
-    evaluation: true,
-    timeoutMs: timeoutS * 1000,
-  });
-  if (run.timedOut) throw new EvaluationError(`the evaluation timed out after ${timeoutS} s`);
-  const combined = [run.stdout, run.stderr].filter((s) => s.trim()).join("\n");
-  if (run.exitCode !== 0) throw new EvaluationFormatError(combined.trim());
+  const thaw = await sandbox.freeze();
+  mkdirSync(setup.scratchRoot, { recursive: true });
+  const dir = mkdtempSync(join(setup.scratchRoot, "evaluation-"));
+  let player: ScratchProcess | undefined;
   try {
-    return { metrics: kind.parseMetrics(run.stdout), submission };
-  } catch (error) {
-    if (error instanceof EvaluationFormatError) throw new EvaluationFormatError(combined.trim());
-    throw error;
+    const rel = kind.submissionPath(setup.workspaceDir);
+    const trusted = new Set(setup.view.map((m) => m.path));
+    if (kind.artefact === "file") copySubmissionFile(setup.workspaceDir, rel, dir, setup.maxSubmissionBytes);
+    // An evaluation script written for the original imports the agent's code itself: it gets the workspace's
+    // files and runs the agent's code in its own process (not defended; `mlgym tasks check` warns).
+    const legacy = kind.artefact === "agent-code" && !callsAgentCodeApart(setup.view, evaluationPath);
+    if (kind.artefact === "workspace" || legacy)
+      copyWorkspaceFiles(setup.workspaceDir, dir, setup.maxSubmissionBytes, trusted);
+    const submission = `${sandbox.workspace}/${rel}`;
+    const timeoutMs = setup.timeoutS * 1000;
+    if (kind.artefact === "agent-code" && !legacy) {
+      player = sandbox.startScratch(playerCommand(setup.supportDir), {
+        view: "agent",
+        dir,
+        mounts: [],
+        protocol: true,
+        timeoutMs,
+      });
+    }
+    const evaluator = sandbox.startScratch(
+      evaluatorCommand(evaluationPath, kind.evaluationArgs(rel), setup.supportDir),
+      {
+        view: "evaluation",
+        dir,
+        mounts: setup.view,
+        timeoutMs,
+        ...(player
+          ? { extraStdio: [player.stdin!, player.stdout!], env: { MLGYM_AGENT_CHANNEL: "fds" } }
+          : {}),
+      },
+    );
+    // The evaluation holds its own copies of the channel now; ours would keep it open after the player ends.
+    player?.stdin?.destroy();
+    player?.stdout?.destroy();
+    const run = await evaluator.result;
+    player?.kill();
+    const agentOutput = player ? (await player.result).stderr : undefined;
+    if (run.timedOut) throw new EvaluationError(`the evaluation timed out after ${setup.timeoutS} s`);
+    const shown = () =>
+      failureOutput({
+        evaluationOutput: [run.stdout, run.stderr].filter((s) => s.trim()).join("\n"),
+        ...(setup.hiddenLines ? { hiddenLines: setup.hiddenLines } : {}),
+        ...(agentOutput !== undefined ? { agentOutput } : {}),
+      });
+    if (run.exitCode !== 0) throw new EvaluationFormatError(shown());
+    try {
+      return { metrics: kind.parseMetrics(run.stdout), submission };
+    } catch (error) {
+      if (error instanceof EvaluationFormatError) throw new EvaluationFormatError(shown());
+      throw error;
+    }
+  } finally {
+    player?.kill();
+    rmSync(dir, { recursive: true, force: true });
+    await thaw();
   }
 }
 

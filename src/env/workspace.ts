@@ -14,6 +14,8 @@ export interface EpisodeLayout {
   mounts: Mount[];
   /** Seen only by evaluations: the full data including hidden files. */
   evaluationMounts: Mount[];
+  /** The evaluation's folder, relative to it: the data (hidden files included) and the trusted evaluation files. */
+  evaluationView: Mount[];
 }
 
 /** Creates a fresh episode folder (under `parent`, default the system temp folder). */
@@ -92,6 +94,7 @@ export function prepareEpisode(spec: TaskSpec, root: string): EpisodeLayout {
 
   const mounts: Mount[] = [];
   const evaluationMounts: Mount[] = [];
+  const evaluationView: Mount[] = [];
   const dataDirs = localDataDirs(spec);
   if (dataDirs.length > 0) {
     const hidden = hiddenDataPaths(spec);
@@ -104,6 +107,9 @@ export function prepareEpisode(spec: TaskSpec, root: string): EpisodeLayout {
       const fullData = dataDirs.length === 1 ? dataDirs[0]! : join(root, "data-full");
       if (dataDirs.length > 1) copyPublicData(dataDirs, [], fullData);
       evaluationMounts.push({ hostPath: fullData, path: "workspace/data", readOnly: true });
+      evaluationView.push({ hostPath: fullData, path: "data", readOnly: true });
+    } else {
+      evaluationView.push({ hostPath: publicData, path: "data", readOnly: true });
     }
   }
   spec.config.evaluation_paths.forEach((path, i) => {
@@ -112,8 +118,9 @@ export function prepareEpisode(spec: TaskSpec, root: string): EpisodeLayout {
     mounts.push(mount);
     // Evaluations always run the trusted copy, even where the agent's copy could be changed (local backend).
     evaluationMounts.push(mount);
+    evaluationView.push({ hostPath: host, path: path.replace(/^\.\//, ""), readOnly: true });
   });
-  return { root, homeDir, workspaceDir, mounts, evaluationMounts };
+  return { root, homeDir, workspaceDir, mounts, evaluationMounts, evaluationView };
 }
 
 /** Removes everything in the workspace except the starter code and `data` (after a baseline run, as the original does). */

@@ -1,6 +1,5 @@
 import type { Metrics } from "../config/task-config.js";
 import type { MLGymEnv } from "../env/env.js";
-import { evaluateSubmission } from "../env/evaluation.js";
 import { ConfigError, MLGymError } from "../errors.js";
 import { taskKind } from "../tasks/kinds.js";
 
@@ -28,5 +27,5 @@ export async function runBaseline(env: MLGymEnv): Promise<Metrics> {
       );
     }
   }
-  return (await evaluateSubmission(env.spec, env.sandbox, env.longTimeoutS)).metrics;
+  return (await env.evaluate()).metrics;
 }

@@ -2,9 +2,8 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { loadTaskSpec, type TaskSpec } from "../config/load-task.js";
-import type { MLGymEnv } from "../env/env.js";
-import { evaluateSubmission } from "../env/evaluation.js";
-import { make } from "../env/make.js";
+import { MLGymEnv } from "../env/env.js";
+import { callsAgentCodeApart } from "../env/evaluation.js";
 import { hiddenDataPaths, starterHostPath } from "../env/workspace.js";
 import { EvaluationError } from "../errors.js";
 import { shellQuote } from "../shell/shell-session.js";
@@ -119,7 +118,7 @@ class TaskChecker {
   }
 
   private evaluate() {
-    return evaluateSubmission(this.spec, this.env.sandbox, this.env.longTimeoutS);
+    return this.env.evaluate();
   }
 
   /** Hidden files: absent from the agent's workspace, unreadable at their host path, their content nowhere in it. */
@@ -236,6 +235,25 @@ class TaskChecker {
       if (seen.exitCode !== 0) problems.push(`the evaluation cannot read ${path}`);
       else if (seen.stdout.slice(0, 64) !== trusted) problems.push(`the evaluation sees a modified ${path}`);
     }
+    const script = this.spec.config.evaluation_paths[0];
+    if (
+      script &&
+      taskKind(this.spec.config.task_entrypoint).artefact === "agent-code" &&
+      !callsAgentCodeApart(
+        [
+          {
+            hostPath: starterHostPath(this.spec, script, "evaluation_paths.0"),
+            path: script.replace(/^\.\//, ""),
+            readOnly: true,
+          },
+        ],
+        script,
+      )
+    ) {
+      problems.push(
+        `${script} imports the agent's code itself, so that code runs inside the evaluation and can set its score; call it through mlgym_eval (tasks/README.md)`,
+      );
+    }
     return problems.length > 0 ? ["fail", problems.join("; ")] : ["ok", notes.join("; ")];
   }
 }
@@ -243,7 +261,7 @@ class TaskChecker {
 /** Runs every check on one task in a fresh environment; never throws. */
 export async function checkTask(
   file: string,
-  options: { sandbox?: string; tasksDirs?: string[] } = {},
+  options: { sandbox?: string; tasksDirs?: string[]; roots?: string[] } = {},
 ): Promise<TaskCheckReport> {
   const started = performance.now();
   let spec: TaskSpec;
@@ -255,7 +273,7 @@ export async function checkTask(
     seconds: (performance.now() - started) / 1000,
   });
   try {
-    spec = loadTaskSpec(file);
+    spec = loadTaskSpec(file, options.roots ? { roots: options.roots } : {});
     taskKind(spec.config.task_entrypoint, file);
   } catch (error) {
     results.push({ check: "config", status: "fail", detail: (error as Error).message });
@@ -267,10 +285,8 @@ export async function checkTask(
     status: problems.length ? "fail" : "ok",
     detail: problems.join("; ") || "valid",
   });
-  const env = make(spec.config.id, {
-    ...(options.sandbox ? { sandbox: options.sandbox } : {}),
-    ...(options.tasksDirs ? { tasksDirs: options.tasksDirs } : {}),
-  });
+  // The task as loaded above (this file, these data roots), not whichever file has its id.
+  const env = new MLGymEnv(spec, options.sandbox ? { sandbox: options.sandbox } : {});
   try {
     await env.reset();
   } catch (error) {

@@ -20,3 +20,8 @@ export function cacheHome(): string {
   const xdg = process.env.XDG_CACHE_HOME || join(homedir(), ".cache");
   return join(xdg, "mlgym");
 }
+
+/** The trusted Python package `mlgym_eval` (evaluations that call the agent's code) lives in this folder. */
+export function evaluationSupportDir(): string {
+  return join(projectRoot(), "python");
+}

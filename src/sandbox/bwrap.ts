@@ -4,11 +4,28 @@ import { tmpdir } from "node:os";
 import { isAbsolute, join, relative } from "node:path";
 import { SandboxError } from "../errors.js";
 import { type Cgroup, createCgroup } from "./cgroup.js";
+import { diskQuotaSupport, mountQuota, type QuotaFilesystem } from "./disk-quota.js";
+import { LimitGuard } from "./limit-guard.js";
 import { MountTable } from "./mount-table.js";
-import type { ExecOptions, ExecResult, Mount, Sandbox, SandboxSpec, ShellProcess } from "./sandbox.js";
+import { descendants, killSnapshot } from "./process-tree.js";
+import type {
+  ExecOptions,
+  ExecResult,
+  Mount,
+  Sandbox,
+  SandboxSpec,
+  ScratchProcess,
+  ScratchRunOptions,
+  ShellProcess,
+} from "./sandbox.js";
+import { freezeAgent, startScratchRun } from "./scratch-run.js";
 import { limitedArgv, runProcess, spawnShellProcess } from "./spawn.js";
+import { isGone } from "./stop-then-kill.js";
+import { tmpfsArgs } from "./tmpfs-size.js";
 
 const HOME = "/home/agent";
+/** Where a scratch run of the agent's view sees its extra mounts (channels), outside the agent's home. */
+const SCRATCH = "/run/mlgym";
 const SYSTEM_DIRS = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"];
 /** The parts of /etc programs need; the rest of the host's /etc (shadow, keys, ...) stays out. */
 const ETC_ENTRIES = [
@@ -60,7 +77,9 @@ export function probeBwrap(): { ok: boolean; reason: string } {
 /**
  * Bubblewrap sandbox: own mount, PID, network, IPC and user namespaces; the system read-only; the workspace
  * writable; read-only mounts enforced by the kernel; hidden files absent unless an evaluation runs;
- * memory and process caps through a cgroup where the host allows, CPU time through rlimits.
+ * memory, process and CPU-quota caps through a cgroup where the host allows, CPU time per process through rlimits,
+ * /tmp and /dev/shm as size-bounded tmpfs, the home on a size-bounded filesystem when running as root (else
+ * watched by a LimitGuard).
  */
 export class BwrapSandbox implements Sandbox {
   readonly backend = "bwrap";
@@ -72,6 +91,8 @@ export class BwrapSandbox implements Sandbox {
   private readonly cgroup: Cgroup | null;
   private readonly etcDir: string;
   private readonly shells: ShellProcess[] = [];
+  private readonly quota: QuotaFilesystem | null;
+  private readonly guard: LimitGuard;
 
   constructor(private readonly spec: SandboxSpec) {
     const rel = relative(spec.homeDir, spec.workspaceDir);
@@ -84,6 +105,11 @@ export class BwrapSandbox implements Sandbox {
       ...spec.mounts.map((m) => this.inside(m)),
     ];
     this.files = new MountTable(this.agentMounts, this.workspace);
+    // The home goes on its own size-bounded filesystem where the host allows; what it cannot hold is watched.
+    const diskMb = spec.limits.diskMb;
+    this.quota = diskMb && diskQuotaSupport().kernel ? mountQuota(spec.homeDir, diskMb) : null;
+    const watched = this.quota ? [] : [spec.homeDir];
+    if (outsideHome) watched.push(spec.workspaceDir);
     this.etcDir = mkdtempSync(join(tmpdir(), "mlgym-etc-"));
     writeFileSync(
       join(this.etcDir, "passwd"),
@@ -91,6 +117,49 @@ export class BwrapSandbox implements Sandbox {
     );
     writeFileSync(join(this.etcDir, "group"), "root:x:0:\nagent:x:1000:\n");
     this.cgroup = createCgroup(`mlgym-bwrap-${process.pid}-${Date.now().toString(36)}`, spec.limits);
+    const maxProcesses = spec.limits.maxProcesses;
+    this.guard = new LimitGuard({
+      cgroup: this.cgroup,
+      ...(diskMb && watched.length > 0 ? { watch: { dirs: watched, limitMb: diskMb } } : {}),
+      ...(maxProcesses && !this.cgroup?.enforces.pids
+        ? { processes: { max: maxProcesses, count: () => this.processCount() } }
+        : {}),
+      sweep: (reason) => this.stopAllButShells(reason),
+    });
+  }
+
+  /** Processes below the live shells' bwrap (where no pids cgroup counts them). */
+  private processCount(): number {
+    return this.shells.filter((s) => !isGone(s.pid)).reduce((n, s) => n + descendants(s.pid).length, 0);
+  }
+
+  /**
+   * Kills every process of the sandbox except the live shells (a fork bomb, a disk filler), as they are now, so a
+   * command a shell starts meanwhile is not caught. Spared: each shell and the bwrap processes above it, found by
+   * position (the first process below bwrap's own), not by name alone.
+   */
+  private async stopAllButShells(reason: "processes" | "disk"): Promise<void> {
+    const live = this.shells.filter((s) => !isGone(s.pid));
+    const keep = new Set<number>();
+    for (const s of live) {
+      const tree = descendants(s.pid);
+      keep.add(s.pid);
+      for (let p = tree.find((q) => q.comm !== "bwrap"); p; p = tree.find((q) => q.pid === p?.ppid))
+        keep.add(p.pid);
+    }
+    if (this.cgroup?.freezes) {
+      await this.cgroup.killAll((pid) => keep.has(pid));
+    } else if (reason === "processes") {
+      // Nothing caps the processes here and a fork bomb outruns signals: killing the shell's bwrap ends its PID
+      // namespace, every process in it at once; the shell session starts a new shell.
+      for (const s of live) s.kill();
+      await this.cgroup?.killAll();
+    } else {
+      await killSnapshot(
+        live.map((s) => s.pid),
+        keep,
+      );
+    }
   }
 
   private inside(m: Mount): Mount {
@@ -101,7 +170,29 @@ export class BwrapSandbox implements Sandbox {
     return this.files.toInside(hostPath);
   }
 
-  private bwrapArgs(evaluation: boolean, cwd: string): string[] {
+  /** The agent's mounts, plus the hidden files for `evaluation` runs. */
+  private viewMounts(evaluation: boolean): Mount[] {
+    return [
+      ...this.agentMounts,
+      ...(evaluation ? this.spec.evaluationMounts.map((m) => this.inside(m)) : []),
+    ];
+  }
+
+  /** Mounts of a scratch run: the system-level ones (runtime, tools) plus the view's own. */
+  private scratchMounts(options: ScratchRunOptions): Mount[] {
+    const system = this.spec.mounts.filter((m) => isAbsolute(m.path));
+    if (options.view === "agent") {
+      const readOnlyHome = this.agentMounts.map((m) => ({ ...m, readOnly: true }));
+      return [...readOnlyHome, ...options.mounts.map((m) => ({ ...m, path: join(SCRATCH, m.path) }))];
+    }
+    return [
+      ...system,
+      { hostPath: options.dir, path: this.workspace, readOnly: false },
+      ...options.mounts.map((m) => ({ ...m, path: join(this.workspace, m.path) })),
+    ];
+  }
+
+  private bwrapArgs(mounts: Mount[], cwd: string): string[] {
     const args = ["--die-with-parent", "--new-session", "--unshare-all"];
     if (this.spec.network) args.push("--share-net");
     args.push("--uid", "1000", "--gid", "1000", "--hostname", "mlgym");
@@ -125,11 +216,9 @@ export class BwrapSandbox implements Sandbox {
       join(this.etcDir, "group"),
       "/etc/group",
     );
-    args.push("--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp");
-    const mounts = [
-      ...this.agentMounts,
-      ...(evaluation ? this.spec.evaluationMounts.map((m) => this.inside(m)) : []),
-    ];
+    args.push("--proc", "/proc", "--dev", "/dev", ...tmpfsArgs("/tmp", this.spec.limits.tmpMb));
+    // /dev/shm is the /dev tmpfs's folder otherwise, of no size of its own.
+    if (this.spec.limits.tmpMb) args.push(...tmpfsArgs("/dev/shm", this.spec.limits.tmpMb));
     // Parents before children, so a read-only file can sit inside a writable folder.
     const ordered = mounts
       .map((m, i) => ({ m, i }))
@@ -154,7 +243,7 @@ export class BwrapSandbox implements Sandbox {
   async exec(command: string, options: ExecOptions = {}): Promise<ExecResult> {
     const argv = [
       "bwrap",
-      ...this.bwrapArgs(options.evaluation === true, options.cwd ?? this.workspace),
+      ...this.bwrapArgs(this.viewMounts(options.evaluation === true), options.cwd ?? this.workspace),
       "bash",
       "--noprofile",
       "--norc",
@@ -164,14 +253,24 @@ export class BwrapSandbox implements Sandbox {
     try {
       const opts: { env: NodeJS.ProcessEnv; timeoutMs?: number } = { env: this.env(options.env) };
       if (options.timeoutMs !== undefined) opts.timeoutMs = options.timeoutMs;
-      return await runProcess(limitedArgv(argv, this.spec.limits, this.cgroup), opts);
+      const notes = this.guard.noteCount;
+      const result = await runProcess(limitedArgv(argv, this.spec.limits, this.cgroup), opts);
+      await this.guard.checkDisk();
+      const stopped = this.guard.notesSince(notes);
+      return stopped.length > 0 ? { ...result, stderr: `${result.stderr}${stopped.join("\n")}\n` } : result;
     } catch (cause) {
       throw new SandboxError(`bwrap exec failed: ${(cause as Error).message}`, { cause });
     }
   }
 
   spawnShell(): ShellProcess {
-    const argv = ["bwrap", ...this.bwrapArgs(false, this.workspace), "bash", "--noprofile", "--norc"];
+    const argv = [
+      "bwrap",
+      ...this.bwrapArgs(this.viewMounts(false), this.workspace),
+      "bash",
+      "--noprofile",
+      "--norc",
+    ];
     const shell = spawnShellProcess(limitedArgv(argv, this.spec.limits, this.cgroup), {
       env: this.env(),
       isInfrastructure: (comm) => comm === "bwrap",
@@ -179,6 +278,16 @@ export class BwrapSandbox implements Sandbox {
     });
     this.shells.push(shell);
     return shell;
+  }
+
+  startScratch(command: string, options: ScratchRunOptions): ScratchProcess {
+    const args = this.bwrapArgs(this.scratchMounts(options), this.workspace);
+    const argv = ["bwrap", ...args, "bash", "--noprofile", "--norc", "-c", command];
+    return startScratchRun(argv, this.spec.limits, this.env(options.env), options);
+  }
+
+  freeze(): Promise<() => Promise<void>> {
+    return freezeAgent(() => this.cgroup?.pids() ?? [], this.shells);
   }
 
   readFile(path: string): Promise<Buffer> {
@@ -190,9 +299,12 @@ export class BwrapSandbox implements Sandbox {
   }
 
   async close(): Promise<void> {
+    this.guard.stop();
     for (const shell of this.shells) shell.kill();
     await this.cgroup?.killAll();
     this.cgroup?.remove();
+    // After the kill sweep: nothing holds a file open on the home's filesystem any more.
+    this.quota?.release();
     rmSync(this.etcDir, { recursive: true, force: true });
   }
 }

@@ -14,9 +14,23 @@ import {
 import { dirname, isAbsolute, join, relative } from "node:path";
 import { SandboxError } from "../errors.js";
 import { type Cgroup, createCgroup } from "./cgroup.js";
+import { diskUsageSync } from "./disk-quota.js";
+import { LimitGuard } from "./limit-guard.js";
 import { MountTable } from "./mount-table.js";
-import type { ExecOptions, ExecResult, Mount, Sandbox, SandboxSpec, ShellProcess } from "./sandbox.js";
+import { descendants, killSnapshot } from "./process-tree.js";
+import type {
+  ExecOptions,
+  ExecResult,
+  Mount,
+  Sandbox,
+  SandboxSpec,
+  ScratchProcess,
+  ScratchRunOptions,
+  ShellProcess,
+} from "./sandbox.js";
+import { freezeAgent, startScratchRun } from "./scratch-run.js";
 import { limitedArgv, runProcess, spawnShellProcess } from "./spawn.js";
+import { isGone } from "./stop-then-kill.js";
 
 /** Makes a tree read-only for everyone (advisory: the local backend cannot stop a chmod back). */
 function makeReadOnly(path: string): void {
@@ -47,6 +61,7 @@ export class LocalSandbox implements Sandbox {
   private readonly files: MountTable;
   private readonly cgroup: Cgroup | null;
   private readonly shells: ShellProcess[] = [];
+  private readonly guard: LimitGuard;
 
   constructor(private readonly spec: SandboxSpec) {
     this.home = spec.homeDir;
@@ -65,6 +80,33 @@ export class LocalSandbox implements Sandbox {
     }
     this.files = new MountTable(table, this.workspace);
     this.cgroup = createCgroup(`mlgym-local-${process.pid}-${++counter}`, spec.limits);
+    // No quota filesystem here: the home is watched, and may grow by `diskMb` over the copies made above.
+    const watched = [spec.homeDir];
+    if (relative(spec.homeDir, spec.workspaceDir).startsWith("..")) watched.push(spec.workspaceDir);
+    const diskMb = spec.limits.diskMb;
+    const maxProcesses = spec.limits.maxProcesses;
+    const live = () => this.shells.filter((s) => !isGone(s.pid));
+    this.guard = new LimitGuard({
+      cgroup: this.cgroup,
+      ...(diskMb
+        ? { watch: { dirs: watched, limitMb: diskMb + Math.ceil(diskUsageSync(watched) / 1024 / 1024) } }
+        : {}),
+      ...(maxProcesses && !this.cgroup?.enforces.pids
+        ? {
+            processes: {
+              max: maxProcesses,
+              count: () => live().reduce((n, s) => n + 1 + descendants(s.pid).length, 0),
+            },
+          }
+        : {}),
+      sweep: async () => {
+        // As they are now, so a command the shell starts meanwhile is not caught; each shell is its process's root.
+        const shells = live().map((s) => s.pid);
+        const keep = new Set(shells);
+        if (this.cgroup?.freezes) await this.cgroup.killAll((pid) => keep.has(pid));
+        else await killSnapshot(shells, keep);
+      },
+    });
   }
 
   insidePath(hostPath: string): string | undefined {
@@ -112,12 +154,37 @@ export class LocalSandbox implements Sandbox {
         cwd,
       };
       if (options.timeoutMs !== undefined) opts.timeoutMs = options.timeoutMs;
-      return await runProcess(argv, opts);
+      const notes = this.guard.noteCount;
+      const result = await runProcess(argv, opts);
+      await this.guard.checkDisk();
+      const stopped = this.guard.notesSince(notes);
+      return stopped.length > 0 ? { ...result, stderr: `${result.stderr}${stopped.join("\n")}\n` } : result;
     } catch (cause) {
       throw new SandboxError(`local exec failed: ${(cause as Error).message}`, { cause });
     } finally {
       if (scratch) rmSync(scratch, { recursive: true, force: true });
     }
+  }
+
+  startScratch(command: string, options: ScratchRunOptions): ScratchProcess {
+    let cwd = this.workspace;
+    if (options.view === "evaluation") {
+      // No mounts here: the folders are linked into the run's own folder (the local backend hides nothing).
+      for (const m of options.mounts) {
+        const target = join(options.dir, m.path);
+        mkdirSync(dirname(target), { recursive: true });
+        symlinkSync(m.hostPath, target);
+      }
+      cwd = options.dir;
+    } else if (options.mounts.length > 0) {
+      throw new SandboxError("the local sandbox cannot show extra mounts in the agent's view");
+    }
+    const argv = ["bash", "--noprofile", "--norc", "-c", command];
+    return startScratchRun(argv, this.spec.limits, this.env(options.env), { ...options, cwd });
+  }
+
+  freeze(): Promise<() => Promise<void>> {
+    return freezeAgent(() => this.cgroup?.pids() ?? [], this.shells);
   }
 
   spawnShell(): ShellProcess {
@@ -136,6 +203,7 @@ export class LocalSandbox implements Sandbox {
   }
 
   async close(): Promise<void> {
+    this.guard.stop();
     for (const shell of this.shells) {
       await shell.killAllButShell();
       shell.kill();

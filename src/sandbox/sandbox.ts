@@ -1,3 +1,5 @@
+import type { Readable, Writable } from "node:stream";
+
 /** A host folder made visible inside the sandbox at `path`. */
 export interface Mount {
   hostPath: string;
@@ -5,11 +7,20 @@ export interface Mount {
   readOnly: boolean;
 }
 
-/** Resource limits of everything the agent runs. */
+/** Resource limits of everything the agent runs (defaults and merging: `limits.ts`). */
 export interface SandboxLimits {
+  /** Memory of all the sandbox's processes together, /tmp and /dev/shm included (MiB). */
   memoryMb?: number;
+  /** CPU time of each process (seconds); a process that uses more is killed. */
   cpuSeconds?: number;
+  /** Processes and threads of the sandbox together. */
   maxProcesses?: number;
+  /** CPU cores the sandbox's processes may use together (a quota: more is throttled, not killed). */
+  cpus?: number;
+  /** Size of the agent's home, workspace included (MiB). */
+  diskMb?: number;
+  /** Size of /tmp and of /dev/shm, each (MiB). */
+  tmpMb?: number;
 }
 
 /** What a sandbox is built from; backends differ only in how strictly they enforce it. */
@@ -47,11 +58,39 @@ export interface ExecResult {
   timedOut: boolean;
 }
 
+/** A one-off run in a fresh view of the sandbox: evaluations, and the agent's code that they call. */
+export interface ScratchRunOptions {
+  /**
+   * `evaluation`: the system, the runtime and the host folder `dir` as the working directory (shown where the
+   * workspace is, writable, never visible to the agent), with `mounts` inside it; the agent's home is absent.
+   * `agent`: the agent's own view with its home read-only, cwd = its workspace; `mounts` appear under /run/mlgym.
+   */
+  view: "evaluation" | "agent";
+  dir: string;
+  mounts: Mount[];
+  timeoutMs?: number;
+  env?: Record<string, string>;
+  /** Stdin and stdout are a protocol channel (not captured). */
+  protocol?: boolean;
+  /** Streams given to the process as descriptors 3, 4, ... */
+  extraStdio?: Array<Readable | Writable>;
+}
+
+/** A started scratch run. */
+export interface ScratchProcess {
+  stdin: Writable | null;
+  stdout: Readable | null;
+  result: Promise<ExecResult>;
+  kill(): void;
+}
+
 /** A long-lived bash inside the sandbox; stdout and stderr arrive on one stream. */
 export interface ShellProcess {
   readonly pid: number;
   write(data: string | Buffer): void;
   onData(listener: (chunk: Buffer) => void): void;
+  /** What the shell writes to its descriptor 3: the shell session's status channel, separate from the output. */
+  onStatus(listener: (chunk: Buffer) => void): void;
   onExit(listener: (code: number | null) => void): void;
   /** SIGKILLs every process of the sandbox except the shell itself (children, background jobs, orphans). */
   killAllButShell(): Promise<number>;
@@ -71,6 +110,10 @@ export interface Sandbox {
   /** Runs `bash -c command` once, outside the agent's shell. */
   exec(command: string, options?: ExecOptions): Promise<ExecResult>;
   spawnShell(): ShellProcess;
+  /** Starts a one-off run in a fresh view, in its own processes and control group, with the sandbox's limits. */
+  startScratch(command: string, options: ScratchRunOptions): ScratchProcess;
+  /** Stops (SIGSTOP) every process of the agent, its shell included, until the returned function resumes them. */
+  freeze(): Promise<() => Promise<void>>;
   /** Reads a file by its path inside the sandbox, as the agent would see it. */
   readFile(path: string): Promise<Buffer>;
   /** Writes a file by its path inside the sandbox; fails where the agent could not write. */

@@ -1,8 +1,31 @@
+import { lstatSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import { EvaluationFormatError, SubmissionNotFoundError } from "../errors.js";
 import { filterOutput } from "../shell/output.js";
 import { shellQuote } from "../shell/shell-session.js";
 import { parseMetricsJson } from "./metrics-json.js";
 import type { TaskKind } from "./task-kind.js";
+
+/** The shallowest `*.yaml` in sorted order (not in `data/` or hidden folders, never through a symbolic link). */
+function findConfig(workspaceDir: string): string | undefined {
+  let level = [""];
+  while (level.length > 0) {
+    const next: string[] = [];
+    const found: string[] = [];
+    for (const rel of level) {
+      for (const name of readdirSync(join(workspaceDir, rel)).sort()) {
+        if (name.startsWith(".") || (rel === "" && name === "data")) continue;
+        const child = rel ? `${rel}/${name}` : name;
+        const st = lstatSync(join(workspaceDir, child));
+        if (st.isDirectory()) next.push(child);
+        else if (st.isFile() && name.endsWith(".yaml")) found.push(child);
+      }
+    }
+    if (found.length > 0) return found.sort()[0];
+    level = next.sort();
+  }
+  return undefined;
+}
 
 /**
  * A trained model plus its YAML config; `evaluate.py --config_fname <yaml>` prints metrics on the first line that
@@ -10,13 +33,9 @@ import type { TaskKind } from "./task-kind.js";
  */
 export const modelSubmission: TaskKind = {
   description: "the agent leaves a model and a *.yaml config; the first JSON line of the evaluation is read",
-  async findSubmission({ sandbox }) {
-    const ws = shellQuote(sandbox.workspace);
-    const found = await sandbox.exec(
-      `find ${ws} -type f -name '*.yaml' -not -path '*/.*' -printf '%d %p\\n' | sort -n -k1,1 -k2 | head -n 1 | cut -d' ' -f2-`,
-      { timeoutMs: 30_000 },
-    );
-    const path = found.stdout.trim();
+  artefact: "workspace",
+  submissionPath(workspaceDir) {
+    const path = findConfig(workspaceDir);
     if (!path) {
       throw new SubmissionNotFoundError(
         "No submission config (*.yaml) found in the workspace. Please save your model config.",
@@ -24,8 +43,7 @@ export const modelSubmission: TaskKind = {
     }
     return path;
   },
-  evaluationCommand: (ctx, submission) =>
-    `python ${shellQuote(ctx.evaluationPath)} --config_fname ${shellQuote(submission)}`,
+  evaluationArgs: (submission) => ["--config_fname", submission],
   parseMetrics(stdout) {
     const line = filterOutput(stdout)
       .split("\n")

@@ -3,6 +3,7 @@ import { cpSync, mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { loadTaskSpec, type TaskSpec } from "../../src/config/load-task.js";
+import { evaluationSupportDir } from "../../src/runtime/paths.js";
 import { ensurePythonRuntime } from "../../src/runtime/python-runtime.js";
 import { runPrepareScript } from "../../src/tasks/prepare.js";
 import { taskYaml } from "./catalogue.js";
@@ -33,7 +34,7 @@ export async function hostWorkspace(id: string): Promise<HostWorkspace> {
         cwd: dir,
         encoding: "utf8",
         timeout: timeoutMs,
-        env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1" },
+        env: { ...process.env, PYTHONDONTWRITEBYTECODE: "1", PYTHONPATH: evaluationSupportDir() },
       });
       return { code: r.status, stdout: r.stdout, stderr: r.stderr };
     },

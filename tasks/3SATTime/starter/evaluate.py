@@ -6,8 +6,10 @@ import json
 import pickle
 import sys
 import time
-import traceback
 from collections import Counter
+
+from mlgym_eval import AgentCodeError, agent_function
+from solver import DPLL
 
 DATASET = "data/dataset.pkl"
 
@@ -56,16 +58,34 @@ def fail(message):
     sys.exit(1)
 
 
+def checked(heuristic):
+    """The agent's heuristic (run in its own process) with its answers checked before the solver uses them."""
+
+    def call(clauses, assignments, conflict_count, assignment_history, level):
+        answer = heuristic(clauses, assignments, conflict_count, assignment_history, level)
+        if not isinstance(answer, (tuple, list)) or len(answer) != 2:
+            fail(f"heuristic_fn returned {answer!r}; it must return a tuple (variable, value)")
+        variable, value = answer
+        if variable is not None and (
+            isinstance(variable, bool) or not isinstance(variable, int) or variable < 1 or variable in assignments
+        ):
+            fail(f"heuristic_fn returned variable {variable!r}; it must be an unassigned variable (a positive int)")
+        if not isinstance(value, (bool, int)):
+            fail(f"heuristic_fn returned value {value!r}; it must be a boolean")
+        return variable, bool(value)
+
+    return call
+
+
 def main():
     with open(DATASET, "rb") as f:
         instances = pickle.load(f)
     expected = [reference_satisfiable(formula) for _, _, _, formula, _, _ in instances]
     try:
-        from heuristic import heuristic_fn
-        from solver import DPLL
-    except Exception:
-        traceback.print_exc(file=sys.stdout)
-        fail("could not import heuristic_fn from heuristic.py")
+        heuristic_fn = checked(agent_function("heuristic", "heuristic_fn"))
+    except AgentCodeError as error:
+        fail(str(error))
+    # Time is measured here, in the evaluation's own process: the agent's code cannot reach this clock.
     clock = time.perf_counter
     correct = 0
     decisions = 0
@@ -74,9 +94,8 @@ def main():
         solver = DPLL([list(clause) for clause in formula], heuristic_fn)
         try:
             answer = solver.solve()
-        except Exception:
-            traceback.print_exc(file=sys.stdout)
-            fail(f"the solver raised an exception on instance {idx}")
+        except AgentCodeError as error:
+            fail(f"{error} (instance {idx})")
         if bool(answer) != is_sat:
             fail(
                 f"wrong answer on instance {idx} ({num_vars} variables, {num_clauses} clauses): the solver said "

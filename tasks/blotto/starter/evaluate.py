@@ -2,9 +2,9 @@
 import json
 import numbers
 import sys
-import traceback
 
 import numpy as np
+from mlgym_eval import AgentCodeError, agent_games
 from target import target_column_strategy
 
 ROUNDS = 10
@@ -40,30 +40,32 @@ def row_payoff(row, column):
     return (row_wins > column_wins) - (row_wins < column_wins)
 
 
-def play_game(row_strategy, column_strategy):
-    history = []
+def play_games(games):
+    """Plays SIMULATIONS games of ROUNDS rounds at once; the agent's strategy runs in its own process."""
+    histories = [[] for _ in range(SIMULATIONS)]
+    last_round = None
     for round_index in range(ROUNDS):
-        row = check_allocation(row_strategy(list(history)), round_index)
-        column = column_strategy(list(history))
-        history.append((row, column))
-    return history
+        games.send_round(last_round)
+        # Both players see the same history: the opponent's allocations are computed while the agent's process works.
+        columns = [target_column_strategy(list(history)) for history in histories]
+        last_round = []
+        for history, allocation, column in zip(histories, games.receive_moves(), columns):
+            row = check_allocation(allocation, round_index)
+            history.append((row, column))
+            last_round.append(history[-1])
+    return histories
 
 
 def main():
     try:
-        from strategy import row_strategy
-    except Exception:
-        traceback.print_exc(file=sys.stdout)
-        fail("could not import row_strategy from strategy.py")
-    scores = []
-    try:
-        for _ in range(SIMULATIONS):
-            history = play_game(row_strategy, target_column_strategy)
-            payoffs = np.asarray([row_payoff(row, column) for row, column in history], dtype=np.float32)
-            scores.append(payoffs.mean())
-    except Exception:
-        traceback.print_exc(file=sys.stdout)
-        fail("row_strategy raised an exception")
+        games = agent_games("strategy", "row_strategy", SIMULATIONS)
+        histories = play_games(games)
+    except AgentCodeError as error:
+        fail(str(error))
+    scores = [
+        np.asarray([row_payoff(row, column) for row, column in history], dtype=np.float32).mean()
+        for history in histories
+    ]
     score = np.asarray(scores, dtype=np.float32).mean()
     print(json.dumps({"Score": float(score)}))
 
