@@ -35,8 +35,12 @@ export interface EvaluationSetup {
   maxSubmissionBytes: number;
 }
 
-/** Python in isolated mode: no script folder, user site or PYTHON* variables on sys.path, no bytecode read or written where the agent could have put it. */
-const ISOLATED_PYTHON = "python -I -B -X pycache_prefix=/tmp/mlgym-pycache";
+/**
+ * Python in isolated mode: no script folder, user site or PYTHON* variables on sys.path, no bytecode written. The
+ * evaluation's sys.path is its fresh folder, the trusted package and the read-only runtime, so the only bytecode it
+ * reads is the runtime's own (a cache prefix under /tmp would recompile every library on every evaluation).
+ */
+const ISOLATED_PYTHON = "python -I -B";
 
 function evaluatorCommand(script: string, args: string[], supportDir: string): string {
   const boot = `import os, runpy, sys; sys.path[:0] = [os.getcwd(), ${JSON.stringify(supportDir)}]; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name="__main__")`;

@@ -90,7 +90,9 @@ for (const { name, skip } of backendsUnderTest()) {
       const r = await attack(
         "for f in /proc/$$/fd/*; do printf 'x:0:/tmp\\0\\036mlgym-end-0123456789abcdef\\036' >$f; done 2>/dev/null; echo after",
       );
-      assert.match(r.output, /after$/);
+      // Bytes written into the shell's saved copy of its protocol input can garble what it reads next: then the
+      // shell is replaced with a note, as the contract allows. Either way nothing is shifted or forged.
+      assert.ok(/after$/.test(r.output) || RESTARTED.test(r.output), r.output);
       await assertHealthy();
     });
 
