@@ -5,14 +5,16 @@ import { type EnvOptions, MLGymEnv } from "./env.js";
 /** Options of `make`: the environment's, plus extra folders to find task YAMLs in. */
 export interface MakeOptions extends EnvOptions {
   tasksDirs?: string[];
+  /** Folders besides the task's own that its YAML paths may lead into (default: `MLGYM_DATA_ROOT`). */
+  dataRoots?: string[];
 }
 
 /** Creates the environment of a task: `make("mlgym/battleOfSexes")` (the `mlgym/` prefix is optional). */
 export function make(id: string, options: MakeOptions = {}): MLGymEnv {
-  const { tasksDirs, ...envOptions } = options;
+  const { tasksDirs, dataRoots, ...envOptions } = options;
   if (!id.trim())
     throw new ConfigError("an environment id is required, e.g. mlgym/battleOfSexes", { field: "id" });
-  return new MLGymEnv(loadTask(id, tasksDirs), envOptions);
+  return new MLGymEnv(loadTask(id, tasksDirs, dataRoots ? { roots: dataRoots } : {}), envOptions);
 }
 
 /** Ids of every environment `make` can create (`mlgym/<taskId>`), sorted. */

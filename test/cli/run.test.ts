@@ -204,4 +204,19 @@ test("an MLGym checkout's tasks run with --tasks-dir <checkout>/configs/tasks --
   const r = await mlgymAsync([...args, "--data-root", root, ...rest], { env });
   assert.equal(r.code, 0, r.stderr);
   assert.equal(JSON.parse(r.stdout.trim()).exitStatus, "submitted");
+
+  // The other commands that make an environment take the root the same way.
+  const where = ["--tasks-dir", join(root, "configs", "tasks"), "--data-root", root];
+  const baseline = await mlgymAsync(["baseline", "tinyOrig", ...where, "--json"], { env });
+  assert.equal(baseline.code, 0, baseline.stderr);
+  assert.deepEqual(JSON.parse(baseline.stdout.trim()).metrics, { Score: 7 });
+  const actions = join(root, "actions.json");
+  writeFileSync(actions, JSON.stringify(["validate"]));
+  const exec = await mlgymAsync(["exec", "--task", "tinyOrig", ...where, actions], { env });
+  assert.equal(exec.code, 0, exec.stderr);
+  assert.deepEqual(JSON.parse(exec.stdout.trim()).metrics, { Score: 7 });
+  const confinedExec = await mlgymAsync(["exec", "--task", "tinyOrig", "--tasks-dir", where[1]!, actions], {
+    env,
+  });
+  assert.equal(confinedExec.code, 2);
 });

@@ -2,12 +2,19 @@ import type { Command } from "commander";
 import type { Metrics } from "../../config/task-config.js";
 import { make } from "../../env/make.js";
 import { runBaseline } from "../../run/baseline.js";
-import { collect } from "../options.js";
+import { collect, DATA_ROOT_HELP, dataRoots } from "../options.js";
 
 function formatMetrics(metrics: Metrics): string {
   return Object.entries(metrics)
     .map(([k, v]) => `${k}=${Number.isInteger(v) ? v : v.toPrecision(6)}`)
     .join(" ");
+}
+
+interface BaselineOptions {
+  json?: boolean;
+  sandbox?: string;
+  tasksDir?: string[];
+  dataRoot?: string[];
 }
 
 /** `mlgym baseline <taskId>`: runs a task's baseline in a fresh sandbox and prints the metrics it scores. */
@@ -19,8 +26,10 @@ export function registerBaseline(program: Command): void {
     .option("--json", 'print {"taskId": ..., "metrics": {...}}')
     .option("--sandbox <backend>", "sandbox backend: local or bwrap (default: bwrap where it works)")
     .option("--tasks-dir <dir>", "an extra folder with task YAML files (repeatable)", collect)
-    .action(async (taskId: string, opts: { json?: boolean; sandbox?: string; tasksDir?: string[] }) => {
+    .option("--data-root <dir>", DATA_ROOT_HELP, collect)
+    .action(async (taskId: string, opts: BaselineOptions) => {
       const env = make(taskId, {
+        dataRoots: dataRoots(opts.dataRoot),
         ...(opts.sandbox ? { sandbox: opts.sandbox } : {}),
         ...(opts.tasksDir ? { tasksDirs: opts.tasksDir } : {}),
       });

@@ -5,13 +5,14 @@ import { MLGymEnv } from "../../env/env.js";
 import { make } from "../../env/make.js";
 import { workspaceTaskSpec } from "../../env/workspace-task.js";
 import { ConfigError } from "../../errors.js";
-import { collect } from "../options.js";
+import { collect, DATA_ROOT_HELP, dataRoots } from "../options.js";
 
 interface ExecOptions {
   task?: string;
   dir?: string;
   sandbox?: string;
   tasksDir?: string[];
+  dataRoot?: string[];
   timeout?: string;
 }
 
@@ -43,6 +44,7 @@ export function registerExec(program: Command): void {
     .option("--dir <path>", "use this folder as the workspace, in place")
     .option("--sandbox <backend>", "sandbox backend: local or bwrap (default: bwrap where it works)")
     .option("--tasks-dir <dir>", "an extra folder with task YAML files (repeatable)", collect)
+    .option("--data-root <dir>", DATA_ROOT_HELP, collect)
     .option("--timeout <seconds>", "timeout of ordinary commands in seconds")
     .action(async (actionsFile: string, opts: ExecOptions) => {
       if (Boolean(opts.task) === Boolean(opts.dir)) {
@@ -62,7 +64,11 @@ export function registerExec(program: Command): void {
         }
         env = new MLGymEnv(workspaceTaskSpec(dir), { ...envOptions, workspaceDir: dir });
       } else {
-        env = make(opts.task!, { ...envOptions, ...(opts.tasksDir ? { tasksDirs: opts.tasksDir } : {}) });
+        env = make(opts.task!, {
+          ...envOptions,
+          dataRoots: dataRoots(opts.dataRoot),
+          ...(opts.tasksDir ? { tasksDirs: opts.tasksDir } : {}),
+        });
       }
       try {
         await env.reset();

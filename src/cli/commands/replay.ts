@@ -6,7 +6,7 @@ import { ReplayModel } from "../../models/replay.js";
 import { runEpisode } from "../../run/episode.js";
 import { discoverTasks } from "../../tasks/registry.js";
 import { assistantResponses, readTrajectory } from "../../trajectory/read.js";
-import { collect, numberOption } from "../options.js";
+import { collect, DATA_ROOT_HELP, dataRoots, numberOption } from "../options.js";
 
 interface ReplayOptions {
   task?: string;
@@ -16,6 +16,7 @@ interface ReplayOptions {
   sandbox?: string;
   output: string;
   tasksDir?: string[];
+  dataRoot?: string[];
   quiet?: boolean;
 }
 
@@ -54,6 +55,7 @@ export function registerReplay(program: Command): void {
     .option("--sandbox <backend>", "local or bwrap (default: bwrap where it works)")
     .option("--output <dir>", "folder for run folders", "runs")
     .option("--tasks-dir <dir>", "an extra folder with task YAML files (repeatable)", collect)
+    .option("--data-root <dir>", DATA_ROOT_HELP, collect)
     .option("--quiet", "no live display; logs only")
     .action(async (file: string, opts: ReplayOptions) => {
       const traj = readTrajectory(file);
@@ -72,6 +74,7 @@ export function registerReplay(program: Command): void {
         maxSteps,
         ...(opts.sandbox ? { sandbox: opts.sandbox } : {}),
         ...(opts.tasksDir ? { tasksDirs: opts.tasksDir } : {}),
+        dataRoots: dataRoots(opts.dataRoot),
         temperature: TEMPERATURE,
         topP: TOP_P,
         limits: timeLimit !== undefined ? { timeLimitS: timeLimit } : {},
