@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import type { TaskSpec } from "../config/load-task.js";
 import type { Metrics } from "../config/task-config.js";
@@ -16,15 +16,15 @@ import { runPrepareScript } from "../tasks/prepare.js";
 import { guardMultiline, loadToolset, markerPattern, type Toolset } from "../tools/index.js";
 import { type Blocklist, defaultBlocklist, refuseAction } from "./blocklist.js";
 import { type Evaluation, evaluateSubmission, exitStatusFor, validationObservation } from "./evaluation.js";
-import { HiddenLines } from "./evaluation-output.js";
+import type { HiddenLines } from "./evaluation-output.js";
 import { improvementReward } from "./reward.js";
 import type { ResetResult, StepInfo, StepResult } from "./types.js";
 import {
   cleanWorkspace,
   createEpisodeRoot,
   type EpisodeLayout,
-  hiddenDataPaths,
   prepareEpisode,
+  readHiddenLines,
 } from "./workspace.js";
 
 /** Options of an environment; every field has a sensible default. */
@@ -55,7 +55,7 @@ export interface EnvOptions {
   workspaceDir?: string;
 }
 
-/** Largest submission file copied into an evaluation, unless the task says otherwise. */
+/** Largest submission file copied into an evaluation. */
 const DEFAULT_SUBMISSION_MB = 1024;
 const EXIT_LABELS = new Set([
   "exit_context",
@@ -407,32 +407,4 @@ function config_limits(spec: TaskSpec): SandboxLimits {
   if (l.disk_mb) out.diskMb = l.disk_mb;
   if (l.tmp_mb) out.tmpMb = l.tmp_mb;
   return out;
-}
-
-/** The hidden files' lines (null when the task has none), read on the host, less what the public data shows. */
-function readHiddenLines(spec: TaskSpec): HiddenLines | null {
-  const hidden = hiddenDataPaths(spec);
-  if (hidden.length === 0) return null;
-  const secret: Array<{ name: string; content: Buffer }> = [];
-  const open: Buffer[] = [];
-  for (const d of spec.datasets) {
-    if (!d.localPath) continue;
-    for (const rel of filesUnder(d.localPath)) {
-      const content = readFileSync(join(d.localPath, rel));
-      if (hidden.includes(rel)) secret.push({ name: rel, content });
-      else if (content.length < PUBLIC_TEXT_LIMIT) open.push(content);
-    }
-  }
-  return new HiddenLines(secret, open);
-}
-
-/** Public data files larger than this are not read to tell public lines from hidden ones. */
-const PUBLIC_TEXT_LIMIT = 64 * 1024 * 1024;
-
-function filesUnder(dir: string, prefix = ""): string[] {
-  return readdirSync(join(dir, prefix), { withFileTypes: true }).flatMap((e) => {
-    const rel = prefix ? `${prefix}/${e.name}` : e.name;
-    if (e.isDirectory()) return filesUnder(dir, rel);
-    return e.isFile() ? [rel] : [];
-  });
 }

@@ -52,10 +52,9 @@ function playerCommand(supportDir: string): string {
   return `exec ${ISOLATED_PYTHON} -c ${shellQuote(boot)}`;
 }
 
-/** Whether the trusted evaluation script calls the agent's code through `mlgym_eval` (in a separate process). */
-export function callsAgentCodeApart(view: Mount[], evaluationPath: string): boolean {
-  const script = view.find((m) => m.path === evaluationPath.replace(/^\.\//, ""));
-  return script !== undefined && /\bmlgym_eval\b/.test(readFileSync(script.hostPath, "utf8"));
+/** Whether a trusted evaluation script (host path) calls the agent's code through `mlgym_eval`, in a separate process. */
+export function callsAgentCodeApart(scriptHostPath: string): boolean {
+  return /\bmlgym_eval\b/.test(readFileSync(scriptHostPath, "utf8"));
 }
 
 /**
@@ -80,8 +79,9 @@ export async function evaluateSubmission(setup: EvaluationSetup): Promise<Evalua
     const trusted = new Set(setup.view.map((m) => m.path));
     if (kind.artefact === "file") copySubmissionFile(setup.workspaceDir, rel, dir, setup.maxSubmissionBytes);
     // An evaluation script written for the original imports the agent's code itself: it gets the workspace's
-    // files and runs the agent's code in its own process (not defended; `mlgym tasks check` warns).
-    const legacy = kind.artefact === "agent-code" && !callsAgentCodeApart(setup.view, evaluationPath);
+    // files and runs the agent's code in its own process (not defended; `mlgym tasks check` fails such a task).
+    const script = setup.view.find((m) => m.path === evaluationPath.replace(/^\.\//, ""));
+    const legacy = kind.artefact === "agent-code" && !(script && callsAgentCodeApart(script.hostPath));
     if (kind.artefact === "workspace" || legacy)
       copyWorkspaceFiles(setup.workspaceDir, dir, setup.maxSubmissionBytes, trusted);
     const submission = `${sandbox.workspace}/${rel}`;

@@ -1,9 +1,10 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative, sep } from "node:path";
 import type { TaskSpec } from "../config/load-task.js";
 import { ConfigError } from "../errors.js";
 import type { Mount } from "../sandbox/sandbox.js";
+import { HiddenLines } from "./evaluation-output.js";
 
 /** Host folders of one episode and the mounts that shape what the agent and the evaluation see. */
 export interface EpisodeLayout {
@@ -130,4 +131,33 @@ export function cleanWorkspace(spec: TaskSpec, workspaceDir: string): void {
     if (keep.has(name)) continue;
     rmSync(join(workspaceDir, name), { recursive: true, force: true });
   }
+}
+
+/** The hidden files' lines (null when the task has none), read on the host, less what the public data shows. */
+export function readHiddenLines(spec: TaskSpec): HiddenLines | null {
+  const hidden = hiddenDataPaths(spec);
+  if (hidden.length === 0) return null;
+  const secret: Array<{ name: string; content: Buffer }> = [];
+  const open: Buffer[] = [];
+  for (const d of spec.datasets) {
+    if (!d.localPath) continue;
+    for (const rel of filesUnder(d.localPath)) {
+      const content = readFileSync(join(d.localPath, rel));
+      if (hidden.includes(rel)) secret.push({ name: rel, content });
+      else if (content.length < PUBLIC_TEXT_LIMIT) open.push(content);
+    }
+  }
+  return new HiddenLines(secret, open);
+}
+
+/** Public data files larger than this are not read to tell public lines from hidden ones. */
+const PUBLIC_TEXT_LIMIT = 64 * 1024 * 1024;
+
+/** Every regular file under `dir`, as paths relative to it (`a/b.csv`); symbolic links are not followed. */
+export function filesUnder(dir: string, prefix = ""): string[] {
+  return readdirSync(join(dir, prefix), { withFileTypes: true }).flatMap((e) => {
+    const rel = prefix ? `${prefix}/${e.name}` : e.name;
+    if (e.isDirectory()) return filesUnder(dir, rel);
+    return e.isFile() ? [rel] : [];
+  });
 }

@@ -1,10 +1,10 @@
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { loadTaskSpec, type TaskSpec } from "../config/load-task.js";
 import { MLGymEnv } from "../env/env.js";
 import { callsAgentCodeApart } from "../env/evaluation.js";
-import { hiddenDataPaths, starterHostPath } from "../env/workspace.js";
+import { filesUnder, hiddenDataPaths, starterHostPath } from "../env/workspace.js";
 import { EvaluationError } from "../errors.js";
 import { shellQuote } from "../shell/shell-session.js";
 import { taskKind } from "../tasks/kinds.js";
@@ -43,13 +43,6 @@ export interface TaskCheckReport {
 export const MALFORMED_DIR = join("check", "malformed");
 
 const sha256 = (data: Buffer | string) => createHash("sha256").update(data).digest("hex");
-
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const path = join(dir, name);
-    return statSync(path).isDirectory() ? filesUnder(path) : [path];
-  });
-}
 
 /** The last line the evaluation printed (inside the `---` fences of an EvaluationFormatError message). */
 function lastLine(text: string): string {
@@ -199,11 +192,8 @@ class TaskChecker {
   async malformed(): Promise<[CheckResult["status"], string]> {
     const dir = join(dirname(this.spec.file), MALFORMED_DIR);
     if (existsSync(dir)) {
-      for (const file of filesUnder(dir))
-        await this.env.sandbox.writeFile(
-          `${this.ws}/${relative(dir, file).split("\\").join("/")}`,
-          readFileSync(file),
-        );
+      for (const rel of filesUnder(dir))
+        await this.env.sandbox.writeFile(`${this.ws}/${rel}`, readFileSync(join(dir, rel)));
     } else {
       return ["skip", `no ${MALFORMED_DIR}/ files to make a malformed submission with`];
     }
@@ -239,16 +229,7 @@ class TaskChecker {
     if (
       script &&
       taskKind(this.spec.config.task_entrypoint).artefact === "agent-code" &&
-      !callsAgentCodeApart(
-        [
-          {
-            hostPath: starterHostPath(this.spec, script, "evaluation_paths.0"),
-            path: script.replace(/^\.\//, ""),
-            readOnly: true,
-          },
-        ],
-        script,
-      )
+      !callsAgentCodeApart(starterHostPath(this.spec, script, "evaluation_paths.0"))
     ) {
       problems.push(
         `${script} imports the agent's code itself, so that code runs inside the evaluation and can set its score; call it through mlgym_eval (tasks/README.md)`,
