@@ -233,6 +233,30 @@ describe("attacks on evaluations that call the agent's code", { skip: isolating.
     assert.doesNotMatch((await env.step("ls -a ~ ~/workspace")).observation, /\bseen\b/);
   });
 
+  test("the agent's code sees no process of the evaluation and no hidden data", async () => {
+    const result = await scoreOf(
+      [
+        "import os, sys",
+        "for p in os.listdir('/proc'):",
+        "    if p.isdigit():",
+        "        try:",
+        "            sys.stderr.write('PROC ' + open(f'/proc/{p}/cmdline', 'rb').read().replace(b'\\0', b' ').decode() + '\\n')",
+        "        except OSError:",
+        "            pass",
+        "def row_strategy(history):",
+        "    raise RuntimeError('listed')",
+      ].join("\n"),
+    );
+    assert.equal(result.score, undefined);
+    const procs = result.observation.split("\n").filter((l) => l.startsWith("PROC "));
+    assert.ok(procs.length > 0, result.observation);
+    assert.ok(
+      // Only the player's own bwrap and python: the evaluation's boot line runs runpy.
+      procs.every((l) => l.includes("mlgym_eval.player") && !l.includes("runpy")),
+      `the evaluation is visible: ${procs.join("; ")}`,
+    );
+  });
+
   test("an exception in the agent's code is reported with its own traceback", async () => {
     const result = await scoreOf("def row_strategy(history):\n    return 1 // 0");
     assert.equal(result.score, undefined);
