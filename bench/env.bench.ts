@@ -1,6 +1,8 @@
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { MLGymEnv as Env } from "../src/env/env.js";
 import { make } from "../src/env/make.js";
 import { descendants } from "../src/sandbox/process-tree.js";
 import { probeBackends } from "../src/sandbox/registry.js";
@@ -35,23 +37,131 @@ function rssKb(pid: number): number {
   }
 }
 
-/** Per-step overhead vs spawning `bash -c true`, `open` of a 2,500-line file, reset time, memory per idle episode. */
-export async function benchEnv(steps = 300): Promise<BenchRow[]> {
+/** Wall and CPU milliseconds per action. */
+interface Cost {
+  wallMs: number;
+  cpuMs: number;
+}
+
+/** A Python yardstick (bench/python_loops.py): mini-swe-agent's per-action path, or a bare subprocess.run loop. */
+function pythonLoop(kind: "minisweagent" | "bare", n: number): Cost {
+  const script = join(dirname(fileURLToPath(import.meta.url)), "python_loops.py");
+  const r = spawnSync("python3", [script, kind, String(n)], { encoding: "utf8" });
+  if (r.status !== 0) throw new Error(`python3 ${script} ${kind} failed: ${r.stderr || r.error?.message}`);
+  return JSON.parse(r.stdout) as Cost;
+}
+
+const TICK_MS = 10; // /proc times are in clock ticks of 1/100 s
+
+/**
+ * CPU time so far of every process below this one (the sandboxes' shells and what they waited for), in ms; tsx's
+ * esbuild service, also a child of this process when run through tsx, is not the sandbox's.
+ */
+function sandboxCpuMs(): number {
+  let ticks = 0;
+  for (const p of descendants(process.pid)) {
+    if (p.comm === "esbuild") continue;
+    try {
+      const stat = readFileSync(`/proc/${p.pid}/stat`, "latin1");
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      // utime, stime, cutime, cstime: fields 14-17 of the line, 12-15 after the command name
+      ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return ticks * TICK_MS;
+}
+
+/** Steps `true` in each env at once, `steps` times each: wall time per step of one env, CPU per step of all. */
+async function stepMany(
+  envs: Env[],
+  steps: number,
+): Promise<{ wallMs: number; nodeMs: number; sandboxMs: number }> {
+  await Promise.all(
+    envs.map(async (env) => {
+      for (let i = 0; i < 20; i++) await env.step("true");
+    }),
+  );
+  const cpu = process.cpuUsage();
+  const sandbox = sandboxCpuMs();
+  const started = performance.now();
+  await Promise.all(
+    envs.map(async (env) => {
+      for (let i = 0; i < steps; i++) await env.step("true");
+    }),
+  );
+  const wallMs = performance.now() - started;
+  const node = process.cpuUsage(cpu);
+  const total = steps * envs.length;
+  return {
+    wallMs: wallMs / steps,
+    nodeMs: (node.user + node.system) / 1000 / total,
+    sandboxMs: (sandboxCpuMs() - sandbox) / total,
+  };
+}
+
+function newEnv(backend: string): Env {
+  return make("tinyCsv", { tasksDirs: [FIXTURE_TASKS], sandbox: backend, maxSteps: 10_000_000 });
+}
+
+/**
+ * Per-step cost beside mini-swe-agent's LocalEnvironment and a bare `subprocess.run` loop, 1 vs 2 environments
+ * stepping at once, overhead vs spawning `bash -c true`, `open` of a 2,500-line file, reset time, memory per idle
+ * episode. CPU time is printed beside wall time: it does not depend on what else the machine runs.
+ */
+export async function benchEnv(steps = 1000): Promise<BenchRow[]> {
   const rows: BenchRow[] = [];
-  const spawnMs = await timeMany(steps, spawnTrue);
+  const bare = pythonLoop("bare", steps);
+  const mini = pythonLoop("minisweagent", steps);
+  const cost = (c: Cost) => `${c.wallMs.toFixed(3)} ms (CPU ${c.cpuMs.toFixed(3)} ms)`;
+  rows.push({ name: "python3 subprocess.run(cmd, shell=True) loop, per action", value: cost(bare) });
+  rows.push({ name: "mini-swe-agent LocalEnvironment.execute, per action", value: cost(mini) });
+  const spawnMs = await timeMany(300, spawnTrue);
   rows.push({ name: "spawn `bash -c true` (baseline)", value: `${spawnMs.toFixed(2)} ms` });
   const backends = Object.entries(probeBackends())
     .filter(([, p]) => p.ok)
     .map(([name]) => name);
   for (const backend of backends) {
-    const env = make("tinyCsv", { tasksDirs: [FIXTURE_TASKS], sandbox: backend, maxSteps: 100_000 });
+    const env = newEnv(backend);
     const resetMs = await timeMany(3, () => env.reset());
     rows.push({ name: `reset tinyCsv (${backend})`, value: `${resetMs.toFixed(0)} ms` });
-    const stepMs = await timeMany(steps, () => env.step("true"));
-    rows.push({ name: `env.step("true") (${backend})`, value: `${stepMs.toFixed(2)} ms` });
+    const one = await stepMany([env], steps);
+    const stepMs = one.wallMs;
+    const stepCpu = one.nodeMs + one.sandboxMs;
+    rows.push({
+      name: `env.step("true") (${backend})`,
+      value: `${stepMs.toFixed(3)} ms (CPU ${stepCpu.toFixed(3)} ms: node ${one.nodeMs.toFixed(3)}, sandbox ${one.sandboxMs.toFixed(3)})`,
+    });
+    const ratio = (a: number, b: number) => (a / b).toFixed(2);
+    rows.push({
+      name: `step / mini-swe-agent action (${backend}, target <= 0.5)`,
+      value: `${ratio(stepMs, mini.wallMs)} (CPU ${ratio(stepCpu, mini.cpuMs)})`,
+    });
+    rows.push({
+      name: `step / bare subprocess.run (${backend}, target <= 1.0)`,
+      value: `${ratio(stepMs, bare.wallMs)} (CPU ${ratio(stepCpu, bare.cpuMs)})`,
+    });
     rows.push({
       name: `step overhead ratio vs spawn (${backend}, target <= 1.5)`,
       value: (stepMs / spawnMs).toFixed(2),
+    });
+    const other = newEnv(backend);
+    await other.reset();
+    const two = await stepMany([env, other], steps);
+    await other.close();
+    const perSecond = (wallMs: number, envs: number) => (1000 / wallMs) * envs;
+    rows.push({
+      name: `throughput, 1 env stepping (${backend})`,
+      value: `${perSecond(one.wallMs, 1).toFixed(0)} steps/s`,
+    });
+    rows.push({
+      name: `throughput, 2 envs stepping at once (${backend})`,
+      value: `${perSecond(two.wallMs, 2).toFixed(0)} steps/s (CPU per step: node ${two.nodeMs.toFixed(3)} ms, sandbox ${two.sandboxMs.toFixed(3)} ms)`,
+    });
+    rows.push({
+      name: `2 envs / 1 env throughput (${backend}, target >= 1.8)`,
+      value: ratio(perSecond(two.wallMs, 2), perSecond(one.wallMs, 1)),
     });
     await env.step(
       "python3 -c \"print('\\n'.join('line %d = %d' % (i, i * i) for i in range(2500)))\" > big.py",

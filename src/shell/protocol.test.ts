@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { END_TOKEN_PATTERN, endToken, frameCommand, StatusReader } from "./protocol.js";
+import { END_TOKEN_PATTERN, endToken, frameCommand, needsParseCheck, StatusReader } from "./protocol.js";
 
 const NONCE = "0123456789abcdef";
 
@@ -42,4 +42,28 @@ test("StatusReader skips a flood of garbage", () => {
   const r = new StatusReader(NONCE);
   for (let i = 0; i < 1000; i++) assert.equal(r.push(Buffer.alloc(64 * 1024, 0x41)), undefined);
   assert.deepEqual(r.push(Buffer.from(`${NONCE}:0:/w\0`)), { kind: "done", exitCode: 0, cwd: "/w" });
+});
+
+test("only commands that eval could run in part, or whose parse error ends bash, get a separate parse check", () => {
+  const cases: Array<[string, boolean]> = [
+    ["true", false],
+    ["ls -la | grep x && echo 'a;b' > out 2>&1", false],
+    ['python -c "print(1)"; [[ -f x ]] || { echo no; }', false],
+    ["cat <<<'here string'", false],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell text
+    ["echo $HOME ${HOME} $((1+2))", true],
+    ["printf 'a\\nb'", false],
+    ["echo a\necho b", true],
+    ["x=$(date)", true],
+    ["diff <(ls a) <(ls b)", true],
+    ["tee >(wc -l)", true],
+    ["cat <<EOF", true],
+    ["cat <<-EOF", true],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell text
+    ["echo ${ echo; }", true],
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell text
+    ["echo ${|REPLY=1; }", true],
+  ];
+  for (const [command, expected] of cases)
+    assert.equal(needsParseCheck(Buffer.from(command)), expected, JSON.stringify(command));
 });

@@ -19,14 +19,23 @@ import { randomBytes } from "node:crypto";
  *   POSIX mode, where special builtins (`eval`, `unset`, `set`, `trap`, `exit`) are found before functions and
  *   reserved words are never alias-expanded. The command itself runs outside POSIX mode, one `eval` deep.
  * - The command and the prelude are sent length-prefixed and read with `read -N` (fast, and no byte of them is
- *   parsed by the main loop); the command is syntax-checked with `bash -n` before `eval`, with stdin from
- *   /dev/null and descriptor 3 closed; bash restores stdin, stdout, stderr and descriptor 3 after it.
+ *   parsed by the main loop), then `eval`-ed with stdin from /dev/null and descriptor 3 closed; bash restores
+ *   stdin, stdout, stderr and descriptor 3 after it.
+ * - A command with a syntax error runs no part of itself, without a process per command: `eval` parses a line
+ *   whole before it runs any of it, and the line's first statement unsets the command's variable, so a variable
+ *   still set afterwards means the line never ran (its parse error went to /dev/null: stderr joins the output in
+ *   that first statement). Only `bash -n` is started then, to report the error in bash's usual words. A command
+ *   that `eval` runs line by line (several lines, here-documents) or whose parse error would end the shell (a
+ *   command or process substitution: a non-interactive bash exits on those) is first parsed in a forked subshell
+ *   under `set -n`, which parses without running anything (see `needsParseCheck`).
  * - After each command the wrapper removes functions named like the builtins it uses, re-enables those builtins,
  *   clears every trap and the options that would disturb it, then checks what it cannot repair (POSIX mode
  *   reachable, `IFS`/`LC_ALL`/`TMOUT` neither read-only nor name references, stdout and stderr one stream). A
  *   failure is reported as broken, by an error message that a redirection alone writes (no builtin needed), and
  *   the shell exits; the host replaces it, keeping the working directory. A shell that reports nothing (stopped,
  *   `set -n`, a DEBUG trap under extdebug, a write blocked on a saved descriptor) is replaced after the timeout.
+ *   Last, it parses a small definition that resets what a failed parse in `eval` may leave in bash's parser
+ *   (see RESYNC), so the next wrapper is read as written.
  *
  * Consequence for the agent: traps, the options `-euxvaktmTEHb`, POSIX mode and functions named like the builtins
  * below last only until the end of the command that sets them (aliases and `expand_aliases` do persist).
@@ -45,30 +54,73 @@ export const MAX_COMMAND_BYTES = 2 * 1024 * 1024;
 export const BOOT = "exec 2>&1\n";
 
 /** Builtins the protocol calls; after each command they are re-enabled and functions of their names removed. */
-const BUILTINS = "unset enable set trap printf read eval exit alias unalias shopt";
+const BUILTINS = "unset enable set trap printf read eval exec exit alias unalias shopt";
 const SHADOWS = `${BUILTINS} /bin/bash command_not_found_handle`;
-const READ = "IFS= LC_ALL=C TMOUT= \\read -r -d '' -N";
+/**
+ * Reads a length-prefixed part. `-N` counts characters of the locale: bytes under LC_ALL=C, which costs two locale
+ * switches per read, so parts of ASCII only (where characters are bytes in every locale) are read without it.
+ */
+const READ = "IFS= TMOUT= \\read -r -d '' -N";
+const READ_BYTES = "IFS= LC_ALL=C TMOUT= \\read -r -d '' -N";
 /** Turns POSIX mode off, which also turns alias expansion off, and then back on if the agent had it on. */
 const LEAVE_POSIX =
   "\\set +o posix; [[ :$__mlgym_o_{N}: == *:expand_aliases:* ]] && \\shopt -s expand_aliases";
 
 /**
+ * The first statement of the command's `eval` string: it joins stderr to the output again (parse errors of the
+ * line it is on went to /dev/null) and unsets the variables that name the nonce (and sets $_ to a harmless word).
+ */
+const PREFIX = "\\\\exec 2>&1; \\\\unset -v __mlgym_c_{N} __mlgym_p_{N} __mlgym_o_{N} __mlgym_ 2>/dev/null";
+/**
+ * The `eval` word: the prefix on the command's first line, so the line is parsed whole before the prefix runs. The
+ * command ends with a newline, as `bash -n <<<` reads it (a final backslash continues the line, as it would there).
+ */
+const ON_FIRST_LINE = `"${PREFIX}; $__mlgym_c_{N}"$'\\n'`;
+/** The prefix on a line of its own, for commands checked beforehand (parse warnings of any line reach the output). */
+const ON_OWN_LINE = `"${PREFIX}"$'\\n'"$__mlgym_c_{N}"$'\\n'`;
+
+/**
+ * Parses the command without running any of it, in a forked subshell under `set -n` (which stops running for good,
+ * and a parse error in a command substitution would end the shell itself); only for commands that need it.
+ */
+const PARSE_CHECK = `( \\eval "\\\\set -n; "${ON_OWN_LINE} ) 0</dev/null 1>/dev/null 2>&1 3>&- && `;
+
+/**
+ * Whether the command ran (its variable is gone), kept from a `set -x` the command may have turned on; if not, bash's
+ * own message from `bash -n` and exit status 2. If `bash -n` finds no error (the agent's aliases made the
+ * difference), the shell's own parse says why.
+ */
+const REPORT =
+  "{ __mlgym_e_{N}=$?; [[ -v __mlgym_c_{N} ]]; } >/dev/null 2>&1 && " +
+  `{ /bin/bash -n <<<"$__mlgym_c_{N}" 3>&- && ` +
+  `( \\eval '\\set -n'$'\\n'"$__mlgym_c_{N}"$'\\n' ) 0</dev/null 3>&-; __mlgym_e_{N}=2; }`;
+
+/**
  * What runs the command: leave POSIX mode (where `read -N` reads byte by byte), read the prelude and the command,
- * syntax-check, eval with stdin and fd 3 closed.
+ * run the prelude, check the command's syntax where `eval` alone cannot, eval it with stdin and fd 3 closed, keep
+ * its status, report a syntax error.
  */
 const RUN = `${LEAVE_POSIX}; ${[
-  `${READ} {PLEN} __mlgym_p_{N}`,
-  `${READ} {CLEN} __mlgym_c_{N}`,
-  `{ \\eval "$__mlgym_p_{N}"; /bin/bash -n <<<"$__mlgym_c_{N}" 3>&- && ` +
-    // The command's first act unsets the variables that name the nonce (and sets $_ to a harmless word).
-    '\\eval "\\\\unset -v __mlgym_c_{N} __mlgym_p_{N} __mlgym_o_{N} __mlgym_ 2>/dev/null; $__mlgym_c_{N}" ' +
-    "0</dev/null 1>&2 2>&1 3>&-; }",
+  "{READP} {PLEN} __mlgym_p_{N}",
+  "{READC} {CLEN} __mlgym_c_{N}",
+  `{ \\eval "$__mlgym_p_{N}"; {CHECK}\\eval {COMMAND} 0</dev/null 1>&2 2>/dev/null 3>&-; ${REPORT}; }`,
 ].join(" && ")}`;
+
+/**
+ * Leaves bash's parser as a clean parse does. A parse error inside `eval` (the command's own, or a one-line command's
+ * syntax error found by the wrapper's `eval`) can leave state behind in bash 5.2 that breaks the next parse, the
+ * next wrapper's (`[[` read as a command name, `case` patterns misread); parsing a small function definition that
+ * holds those constructs consumes it (checked over thousands of broken commands). A definition runs nothing even if
+ * misparsed; outside POSIX mode, where its parse error is not fatal, and without aliases.
+ */
+const RESYNC =
+  "\\eval '__mlgym_z_{N}() { [[ x ]]; case x in x) ;; esac; }' 2>/dev/null; \\unset -f __mlgym_z_{N}";
 
 /** After the command: capture $? (and the alias setting), repair, check, then the end token and the status. */
 const AFTER =
   // (A read-only POSIXLY_CORRECT makes `set -o posix` fail; assigning it would abandon the whole wrapper, eval not.)
-  "{ __mlgym_e_{N}=$? __mlgym_o_{N}=$BASHOPTS; \\set -o posix; [[ -o posix ]] || \\eval POSIXLY_CORRECT=y; " +
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: bash's parameter expansion
+  "{ __mlgym_e_{N}=${__mlgym_e_{N}-$?} __mlgym_o_{N}=$BASHOPTS; \\set -o posix; [[ -o posix ]] || \\eval POSIXLY_CORRECT=y; " +
   "[[ -o posix ]] && " +
   `\\unset -f ${SHADOWS} && \\enable ${BUILTINS} && \\set +euxvaktmTEHb -B && ` +
   "\\trap - {1..31} {34..64} EXIT DEBUG RETURN ERR && " +
@@ -78,7 +130,8 @@ const AFTER =
   "\\printf '\\036mlgym-end-{N}\\036' && \\printf '{N}:%s:%s\\0' \"$__mlgym_e_{N}\" \"$PWD\" >&3 || " +
   // biome-ignore lint/suspicious/noTemplateCurlyInString: bash's parameter expansion
   '{ 2>&3 <"/dev/null/mlgym-broken:{N}:${__mlgym_e_{N}-}:${PWD-}"; \\exit 99; }; ' +
-  `\\unset -v __mlgym_e_{N} __mlgym_c_{N} __mlgym_p_{N}; ${LEAVE_POSIX}; \\unset -v __mlgym_o_{N}`;
+  `\\unset -v __mlgym_e_{N} __mlgym_c_{N} __mlgym_p_{N}; \\set +o posix; ${RESYNC}; ` +
+  "[[ :$__mlgym_o_{N}: == *:expand_aliases:* ]] && \\shopt -s expand_aliases; \\unset -v __mlgym_o_{N}";
 
 /**
  * The wrapper, run as the expansion of a one-time alias (not through eval, so the command runs one eval deep as it
@@ -105,11 +158,41 @@ export interface FramedCommand {
   endToken: Buffer;
 }
 
+/**
+ * Whether `eval` alone could run part of the command before finding a syntax error in it, or end the shell on one:
+ * a newline (a later line, or a here-document's body), a here-document, a command or process substitution (a
+ * parse error in one makes a non-interactive bash exit), or `${ ` (a command substitution in newer bash versions).
+ */
+export function needsParseCheck(command: Buffer): boolean {
+  return NEEDS_PARSE_CHECK.test(command.toString("latin1"));
+}
+const NEEDS_PARSE_CHECK = /\n|[$<>]\(|(?<!<)<<(?!<)|\$\{[\s|]/;
+
+/** Nonces are drawn from a pool of random bytes: one call to the system's generator per 512 commands. */
+let pool = Buffer.alloc(0);
+function nextNonce(): string {
+  if (pool.length < 8) pool = randomBytes(4096);
+  const nonce = pool.subarray(0, 8).toString("hex");
+  pool = pool.subarray(8);
+  return nonce;
+}
+
+function readerFor(part: Buffer): string {
+  for (const byte of part) if (byte >= 0x80) return READ_BYTES;
+  return READ;
+}
+
 /** Frames a command (and trusted `prelude` code run just before it, not syntax-checked) with a fresh nonce. */
 export function frameCommand(command: Buffer, prelude: Buffer): FramedCommand {
-  const nonce = randomBytes(8).toString("hex");
+  const nonce = nextNonce();
+  const check = needsParseCheck(command);
   const wrapper = Buffer.from(
-    WRAPPER.replaceAll("{N}", nonce)
+    // (Functions, as `$'` in a replacement string means something to `replace`.)
+    WRAPPER.replace("{CHECK}", () => (check ? PARSE_CHECK : ""))
+      .replace("{COMMAND}", () => (check ? ON_OWN_LINE : ON_FIRST_LINE))
+      .replaceAll("{N}", nonce)
+      .replace("{READP}", readerFor(prelude))
+      .replace("{READC}", readerFor(command))
       .replace("{PLEN}", String(prelude.length))
       .replace("{CLEN}", String(command.length)),
   );

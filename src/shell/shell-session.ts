@@ -67,7 +67,8 @@ interface Exchange {
 
 /**
  * One persistent bash per episode: cwd, variables and functions persist between commands. Each command is sent
- * length-prefixed, checked with `bash -n`, then `eval`-ed with stdin from /dev/null; its end is reported on a
+ * length-prefixed and `eval`-ed with stdin from /dev/null, never run in part when it has a syntax error (see
+ * protocol.ts for how, without a process per command); its end is reported on a
  * separate status channel under a per-command nonce the command cannot learn (see protocol.ts for the threat
  * model). A shell that is stuck, dead or broken is replaced, keeping the working directory.
  */
@@ -246,7 +247,8 @@ export class ShellSession {
       };
       timers.total = setTimeout(() => onTimeout("total"), options.timeoutS * 1000);
       armIdle();
-      for (const part of framed.input) proc.write(part);
+      // One write: each is a system call and wakes the shell.
+      proc.write(Buffer.concat(framed.input));
     });
   }
 
@@ -275,6 +277,18 @@ export class ShellSession {
     if (timedOut) result.timedOut = timedOut;
     if (replaced) result.restarted = true;
     return result;
+  }
+
+  /**
+   * Stops the processes of the command in flight (Ctrl-C in a terminal), again as long as it keeps starting new
+   * ones (`sleep 9; sleep 9`), for at most two seconds; the shell and its state stay.
+   */
+  async interrupt(): Promise<void> {
+    const exchange = this.current;
+    for (let i = 0; i < 40 && exchange && this.current === exchange; i++) {
+      await this.process?.killAllButShell();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
   }
 
   async close(): Promise<void> {

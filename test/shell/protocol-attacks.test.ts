@@ -109,8 +109,8 @@ for (const { name, skip } of backendsUnderTest()) {
       await assertHealthy();
     });
 
-    test("functions named like builtins (read, printf, eval, builtin, command, unset, cd, pwd, type)", async () => {
-      const names = ["read", "printf", "eval", "builtin", "command", "unset", "cd", "pwd", "type"];
+    test("functions named like builtins (read, printf, eval, exec, builtin, command, unset, cd, pwd, type)", async () => {
+      const names = ["read", "printf", "eval", "exec", "builtin", "command", "unset", "cd", "pwd", "type"];
       const r = await attack(
         `${names.map((n) => `${n}() { echo HIJACKED-${n}; }`).join("; ")}; echo defined`,
       );
@@ -138,7 +138,7 @@ for (const { name, skip } of backendsUnderTest()) {
       assert.equal((await run("read")).output, "HIJACKED");
     });
 
-    for (const builtin of ["read", "printf", "eval", "set", "trap", "exit"]) {
+    for (const builtin of ["read", "printf", "eval", "exec", "set", "trap", "exit"]) {
       test(`enable -n ${builtin} is repaired after the command`, async () => {
         const r = await attack(`enable -n ${builtin}; echo disabled`);
         assert.equal(r.output, "disabled");
@@ -181,6 +181,15 @@ for (const { name, skip } of backendsUnderTest()) {
       await assertHealthy();
       assert.deepEqual([(await run("false")).output, (await run("exit 4")).restarted], ["", true]);
       await assertHealthy();
+    });
+
+    test("parse errors inside the command's own eval leave the next commands' parse intact", async () => {
+      // bash 5.2 keeps parser state after some failed parses in `eval` that misreads the next `[[` or `case`.
+      for (const broken of ["[[ a == ", "if ((", "if [[", "case x in '", "( [[ -f", "for ((;;"]) {
+        const r = await attack(`eval ${JSON.stringify(broken)} 2>/dev/null; echo survived`);
+        assert.equal(r.output, "survived");
+        await assertHealthy();
+      }
     });
 
     test("set -e lasts for its command only; a failure under it ends the shell, which is replaced", async () => {
