@@ -8,6 +8,7 @@ import os
 import sys
 import traceback
 
+from mlgym_eval.seeding import seed_process
 from mlgym_eval.wire import encode, read_request, write_message
 
 
@@ -55,6 +56,8 @@ def _function_name(request, games):
 
 def main():
     requests, replies = _protocol_streams()
+    # Before the agent's code is imported: its randomness is drawn from the episode's seed too (a stream of its own).
+    seed_process("player")
     # The agent's code is imported from the working directory (its workspace), as the original's evaluation did.
     sys.path.insert(0, os.getcwd())
     functions = {}

@@ -72,6 +72,8 @@ export const taskConfigSchema = z
     tolerance: z.number().nonnegative().optional(),
     /** Script (relative to this YAML) that prepares the task's data on the host; run by `mlgym setup` and before a reset when data is missing. */
     prepare_script: z.string().optional(),
+    /** A task in a --tasks-dir folder with a built-in task's id replaces the built-in only when this is true. */
+    override_builtin: z.boolean().default(false),
     /** Whether the agent's sandbox may reach the network. */
     network: z.boolean().default(false),
     /** Resource limits of the agent's sandbox; a field left out takes its default (`DEFAULT_LIMITS`). */

@@ -21,8 +21,18 @@ export function readYamlFile(file: string): unknown {
   try {
     return parse(text);
   } catch (cause) {
-    throw new ConfigError(`invalid YAML: ${(cause as Error).message.split("\n")[0]}`, { file, cause });
+    throw new ConfigError(yamlErrorMessage(cause), { file, cause });
   }
+}
+
+/** "invalid YAML at line L, column C: what is wrong", from the yaml library's error. */
+function yamlErrorMessage(cause: unknown): string {
+  const error = cause as Error & { linePos?: Array<{ line: number; col: number }> };
+  const first = error.message.split("\n")[0] ?? "";
+  const at = error.linePos?.[0];
+  if (!at) return `invalid YAML: ${first}`;
+  const reason = first.replace(/ at line \d+, column \d+:?$/, "");
+  return `invalid YAML at line ${at.line}, column ${at.col}: ${reason}`;
 }
 
 /** Validates `data` with a zod schema; the first problem becomes a ConfigError naming the file and field. */

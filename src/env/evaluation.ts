@@ -1,8 +1,10 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { createHmac, randomBytes, randomInt } from "node:crypto";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { TaskSpec } from "../config/load-task.js";
 import type { Metrics } from "../config/task-config.js";
 import { EvaluationError, EvaluationFormatError, SubmissionNotFoundError } from "../errors.js";
+import { cacheHome } from "../runtime/paths.js";
 import type { Mount, Sandbox, ScratchProcess } from "../sandbox/sandbox.js";
 import { shellQuote } from "../shell/shell-session.js";
 import { taskKind } from "../tasks/kinds.js";
@@ -33,6 +35,56 @@ export interface EvaluationSetup {
   timeoutS: number;
   /** Largest submission copied into an evaluation. */
   maxSubmissionBytes: number;
+  /** The episode's seed: every evaluation's randomness (and that of the agent's code it calls) is drawn from it. */
+  seed?: number;
+}
+
+/** The variable `mlgym_eval.seeding` reads the seed from (python/mlgym_eval/seeding.py). */
+export const EVAL_SEED_VARIABLE = "MLGYM_EVAL_SEED";
+
+/** A fresh seed for an episode that was given none (recorded, so that the run can be reproduced). */
+export function freshSeed(): number {
+  return randomInt(2 ** 31);
+}
+
+/**
+ * The host's evaluation key (`MLGYM_EVAL_KEY`, else a random key made once in the cache folder, mode 0600, which no
+ * sandbox mounts). Evaluations draw their randomness from HMAC(key, seed), not from the seed itself: the agent knows
+ * or can guess the seed (its shell has `MLGYM_SEED`; users pick 0, 1, 42), and a strategy that could replay the
+ * opponent's random draws would win every round.
+ */
+export function evaluationKey(): string {
+  const fromEnv = process.env.MLGYM_EVAL_KEY?.trim();
+  if (fromEnv) return fromEnv;
+  const file = join(cacheHome(), "eval-key");
+  try {
+    return readFileSync(file, "utf8").trim();
+  } catch {
+    mkdirSync(cacheHome(), { recursive: true });
+    try {
+      writeFileSync(file, `${randomBytes(32).toString("hex")}\n`, { mode: 0o600, flag: "wx" });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    return readFileSync(file, "utf8").trim();
+  }
+}
+
+/**
+ * What one side of an evaluation gets in `MLGYM_EVAL_SEED` for an episode's seed: the trusted evaluation and the
+ * player process running the agent's code each get their own, reproducible with the key and unguessable without
+ * it, so that the agent's code, which can read its own, learns nothing of the evaluation's draws.
+ */
+export function evaluationSeed(seed: number, role: "evaluation" | "player", key = evaluationKey()): string {
+  return createHmac("sha256", key).update(`mlgym-seed:${role}:${seed}`).digest("hex").slice(0, 32);
+}
+
+/** The full output of failed evaluations: for task authors (`mlgym tasks check`), never shown to the agent. */
+const fullOutputs = new WeakMap<Error, string>();
+
+/** Everything a failed evaluation printed (standard output, then standard error), unfiltered; undefined if unknown. */
+export function fullEvaluationOutput(error: Error): string | undefined {
+  return fullOutputs.get(error);
 }
 
 /**
@@ -43,7 +95,8 @@ export interface EvaluationSetup {
 const ISOLATED_PYTHON = "python -I -B";
 
 function evaluatorCommand(script: string, args: string[], supportDir: string): string {
-  const boot = `import os, runpy, sys; sys.path[:0] = [os.getcwd(), ${JSON.stringify(supportDir)}]; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name="__main__")`;
+  // Seeded before the evaluation folder is on sys.path, so that nothing in it can stand in for the seeding.
+  const boot = `import os, runpy, sys; sys.path.insert(0, ${JSON.stringify(supportDir)}); from mlgym_eval.seeding import seed_process; sys.path.insert(0, os.getcwd()); seed_process("evaluation"); sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name="__main__")`;
   return `exec ${ISOLATED_PYTHON} -c ${shellQuote(boot)} ${[script, ...args].map(shellQuote).join(" ")}`;
 }
 
@@ -86,6 +139,8 @@ export async function evaluateSubmission(setup: EvaluationSetup): Promise<Evalua
       copyWorkspaceFiles(setup.workspaceDir, dir, setup.maxSubmissionBytes, trusted);
     const submission = `${sandbox.workspace}/${rel}`;
     const timeoutMs = setup.timeoutS * 1000;
+    const seedEnv = (role: "evaluation" | "player"): Record<string, string> =>
+      setup.seed === undefined ? {} : { [EVAL_SEED_VARIABLE]: evaluationSeed(setup.seed, role) };
     if (kind.artefact === "agent-code" && !legacy) {
       player = sandbox.startScratch(playerCommand(setup.supportDir), {
         view: "agent",
@@ -93,6 +148,7 @@ export async function evaluateSubmission(setup: EvaluationSetup): Promise<Evalua
         mounts: [],
         protocol: true,
         timeoutMs,
+        env: seedEnv("player"),
       });
     }
     const evaluator = sandbox.startScratch(
@@ -102,9 +158,8 @@ export async function evaluateSubmission(setup: EvaluationSetup): Promise<Evalua
         dir,
         mounts: setup.view,
         timeoutMs,
-        ...(player
-          ? { extraStdio: [player.stdin!, player.stdout!], env: { MLGYM_AGENT_CHANNEL: "fds" } }
-          : {}),
+        env: { ...seedEnv("evaluation"), ...(player ? { MLGYM_AGENT_CHANNEL: "fds" } : {}) },
+        ...(player ? { extraStdio: [player.stdin!, player.stdout!] } : {}),
       },
     );
     // The evaluation holds its own copies of the channel now; ours would keep it open after the player ends.
@@ -120,11 +175,16 @@ export async function evaluateSubmission(setup: EvaluationSetup): Promise<Evalua
         ...(setup.hiddenLines ? { hiddenLines: setup.hiddenLines } : {}),
         ...(agentOutput !== undefined ? { agentOutput } : {}),
       });
-    if (run.exitCode !== 0) throw new EvaluationFormatError(shown());
+    const formatError = () => {
+      const error = new EvaluationFormatError(shown());
+      fullOutputs.set(error, [run.stdout, run.stderr].filter((s) => s.trim()).join("\n"));
+      return error;
+    };
+    if (run.exitCode !== 0) throw formatError();
     try {
       return { metrics: kind.parseMetrics(run.stdout), submission };
     } catch (error) {
-      if (error instanceof EvaluationFormatError) throw new EvaluationFormatError(shown());
+      if (error instanceof EvaluationFormatError) throw formatError();
       throw error;
     }
   } finally {

@@ -1,13 +1,14 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { loadTaskSpec, type TaskSpec } from "../config/load-task.js";
+import type { TaskSpec } from "../config/load-task.js";
 import { MLGymEnv } from "../env/env.js";
-import { callsAgentCodeApart } from "../env/evaluation.js";
+import { callsAgentCodeApart, fullEvaluationOutput } from "../env/evaluation.js";
 import { filesUnder, hiddenDataPaths, starterHostPath } from "../env/workspace.js";
 import { EvaluationError } from "../errors.js";
 import { shellQuote } from "../shell/shell-session.js";
 import { taskKind } from "../tasks/kinds.js";
+import { loadTaskFile } from "../tasks/registry.js";
 import { runBaseline } from "./baseline.js";
 
 /** The checks, in the order they run and are printed. */
@@ -52,6 +53,27 @@ function lastLine(text: string): string {
     .split("\n")
     .filter((l) => l.trim());
   return (lines[lines.length - 1] ?? "").slice(0, 160);
+}
+
+/** Python errors that mean the evaluation's own code is broken, not that it judged the submission. */
+const CODE_ERRORS = [
+  "SyntaxError",
+  "IndentationError",
+  "TabError",
+  "ImportError",
+  "ModuleNotFoundError",
+  "NameError",
+  "UnboundLocalError",
+];
+
+/** The line of an evaluation's output that reports a code error (`NameError: name 'x' is not defined`), if any. */
+export function codeError(output: string): string | undefined {
+  const pattern = new RegExp(`^(?:${CODE_ERRORS.join("|")})(?::|$)`);
+  return output
+    .split("\n")
+    .map((line) => line.trim())
+    .find((line) => pattern.test(line))
+    ?.slice(0, 300);
 }
 
 function configProblems(spec: TaskSpec): string[] {
@@ -161,7 +183,7 @@ class TaskChecker {
     if (value === undefined || recorded === undefined)
       return ["fail", `metric '${this.priority}' missing (got ${JSON.stringify(metrics)})`];
     const diff = Math.abs(value - recorded);
-    const detail = `${this.priority} ${value} (recorded ${recorded} ± ${this.tolerance}); all: ${JSON.stringify(metrics)}`;
+    const detail = `${this.priority} ${value} (recorded ${recorded} ± ${this.tolerance}; seed ${this.env.seed}); all: ${JSON.stringify(metrics)}`;
     this.firstScore = value;
     return [diff <= this.tolerance ? "ok" : "fail", detail];
   }
@@ -188,20 +210,33 @@ class TaskChecker {
     return ["ok", `${this.priority} ${value}`];
   }
 
-  /** A malformed submission must fail the evaluation with a message (not crash the check, not score). */
+  /**
+   * A malformed submission must be rejected by the evaluation's own verdict: not scored, not a crash of the
+   * evaluation's code (an evaluation broken for every input fails every submission too). So the baseline must have
+   * scored in this environment, and the failure must not end in a Python error that means broken code.
+   */
   async malformed(): Promise<[CheckResult["status"], string]> {
     const dir = join(dirname(this.spec.file), MALFORMED_DIR);
-    if (existsSync(dir)) {
-      for (const rel of filesUnder(dir))
-        await this.env.sandbox.writeFile(`${this.ws}/${rel}`, readFileSync(join(dir, rel)));
-    } else {
-      return ["skip", `no ${MALFORMED_DIR}/ files to make a malformed submission with`];
-    }
+    if (!existsSync(dir)) return ["skip", `no ${MALFORMED_DIR}/ files to make a malformed submission with`];
+    if (this.firstScore === undefined)
+      return [
+        "fail",
+        "the baseline submission did not score, so a failure of the malformed one cannot be told from a broken evaluation",
+      ];
+    for (const rel of filesUnder(dir))
+      await this.env.sandbox.writeFile(`${this.ws}/${rel}`, readFileSync(join(dir, rel)));
     try {
       const { metrics } = await this.evaluate();
       return ["fail", `the malformed submission was scored: ${JSON.stringify(metrics)}`];
     } catch (error) {
       if (!(error instanceof EvaluationError)) throw error;
+      const output = fullEvaluationOutput(error) ?? error.message;
+      const crash = codeError(output);
+      if (crash)
+        return [
+          "fail",
+          `the evaluation crashed instead of rejecting the submission with a message: ${crash}`,
+        ];
       const message = lastLine(error.message);
       return message ? ["ok", `${error.name}: ${message}`] : ["fail", `${error.name} without a message`];
     }
@@ -254,8 +289,7 @@ export async function checkTask(
     seconds: (performance.now() - started) / 1000,
   });
   try {
-    spec = loadTaskSpec(file, options.roots ? { roots: options.roots } : {});
-    taskKind(spec.config.task_entrypoint, file);
+    spec = loadTaskFile(file, options.roots ? { roots: options.roots } : {});
   } catch (error) {
     results.push({ check: "config", status: "fail", detail: (error as Error).message });
     return report(file);

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { parse } from "yaml";
 import { loadTaskSpec, type TaskLoadOptions, type TaskSpec } from "../config/load-task.js";
+import { readYamlFile } from "../config/yaml-file.js";
 import { ConfigError } from "../errors.js";
 import { projectRoot } from "../runtime/paths.js";
 import { taskKind } from "./kinds.js";
@@ -12,6 +12,11 @@ export interface TaskEntry {
   file: string;
   /** The folder it was found in (a user's --tasks-dir or the built-in tasks). */
   source: string;
+  /**
+   * Why the task cannot be used as found: its YAML does not parse, or its id is also another file's (a built-in task
+   * without `override_builtin: true`, or another task of the same folders). Loading it throws this error.
+   */
+  problem?: ConfigError;
 }
 
 /** The built-in task folder of the project. */
@@ -41,38 +46,81 @@ function yamlFiles(dir: string, depth: number, out: string[]): string[] {
   return out;
 }
 
-/** The `id` of a YAML file if it looks like a task config (has `id` and `description`), without validating it. */
-function peekTaskId(file: string): string | undefined {
-  try {
-    const doc = parse(readFileSync(file, "utf8")) as unknown;
-    if (doc && typeof doc === "object" && "id" in doc && "description" in doc) {
-      const id = (doc as { id: unknown }).id;
-      return typeof id === "string" ? id : undefined;
-    }
-  } catch {
-    // not a YAML file we can read: not a task
-  }
-  return undefined;
+/** Fields only a task YAML has (a dataset YAML has `name`, `description` and `data_path`). */
+const TASK_FIELDS = ["description", "task_entrypoint", "evaluation_paths", "baseline_paths", "starter_code"];
+
+/** What a YAML file says about being a task, read without validating it. */
+interface Peek {
+  id: string;
+  overridesBuiltin: boolean;
+  problem?: ConfigError;
 }
 
 /**
- * Finds task YAMLs in the given folders (searched first, so users can override built-in tasks) and the built-in
- * folder, up to three levels deep. Two files with the same id in one folder are an error.
+ * The `id` of a YAML file if it looks like a task config (an `id` and a field only tasks have), without validating
+ * it. A file that does not parse is a task (with that problem) when a top-level `id:` line can be read from it.
+ */
+function peekTask(file: string): Peek | undefined {
+  let doc: unknown;
+  try {
+    doc = readYamlFile(file);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    const id = /^id:[ \t]*["']?([A-Za-z0-9][A-Za-z0-9_.-]*)/m.exec(readFileSync(file, "utf8"))?.[1];
+    return id ? { id, overridesBuiltin: false, problem: error } : undefined;
+  }
+  if (!doc || typeof doc !== "object" || !("id" in doc)) return undefined;
+  const fields = doc as Record<string, unknown>;
+  if (typeof fields.id !== "string" || !TASK_FIELDS.some((f) => f in fields)) return undefined;
+  return { id: fields.id, overridesBuiltin: fields.override_builtin === true };
+}
+
+/**
+ * Finds task YAMLs in the given folders and the built-in folder, up to three levels deep. An id is one task: two
+ * files with the same id are a problem of that id (reported when it is listed or loaded, naming both files), except
+ * that a --tasks-dir task replaces the built-in task of its id when its YAML says `override_builtin: true`.
  */
 export function discoverTasks(extraDirs: string[] = []): Map<string, TaskEntry> {
-  const found = new Map<string, TaskEntry>();
-  for (const dir of [...extraDirs.map((d) => resolve(d)), builtinTasksDir()]) {
-    const seenHere = new Map<string, string>();
+  const found = new Map<string, TaskEntry & { overridesBuiltin: boolean }>();
+  const builtin = builtinTasksDir();
+  for (const dir of [...extraDirs.map((d) => resolve(d)), builtin]) {
     for (const file of yamlFiles(dir, 3, [])) {
-      const id = peekTaskId(file);
-      if (!id) continue;
-      const twin = seenHere.get(id);
-      if (twin) throw new ConfigError(`task id '${id}' is also defined in ${twin}`, { file, field: "id" });
-      seenHere.set(id, file);
-      if (!found.has(id)) found.set(id, { id, file, source: dir });
+      const peek = peekTask(file);
+      if (!peek) continue;
+      const entry = { id: peek.id, file, source: dir, overridesBuiltin: peek.overridesBuiltin };
+      if (peek.problem) Object.assign(entry, { problem: peek.problem });
+      const first = found.get(peek.id);
+      if (!first) {
+        found.set(peek.id, entry);
+        continue;
+      }
+      if (first.file === file) continue; // a folder named twice
+      if (dir === builtin && first.source !== builtin && first.overridesBuiltin) continue;
+      first.problem ??= new ConfigError(
+        dir === builtin && first.source !== builtin
+          ? `task id '${peek.id}' is also the id of the built-in task ${file}; add 'override_builtin: true' to this file to use it in place of the built-in, or give it another id`
+          : `task id '${peek.id}' is also defined in ${file}; give one of them another id`,
+        { file: first.file, field: "id" },
+      );
     }
   }
-  return found;
+  return new Map([...found].map(([id, { overridesBuiltin: _, ...entry }]) => [id, entry]));
+}
+
+/**
+ * Loads and validates one task YAML the way every command does: the schema, every path it names, its datasets and
+ * its kind (`task_entrypoint`).
+ */
+export function loadTaskFile(file: string, options: TaskLoadOptions = {}): TaskSpec {
+  const spec = loadTaskSpec(file, options);
+  taskKind(spec.config.task_entrypoint, spec.file);
+  return spec;
+}
+
+/** Loads a found task: its problem if it has one, else the validated task. */
+export function loadTaskEntry(entry: TaskEntry, options: TaskLoadOptions = {}): TaskSpec {
+  if (entry.problem) throw entry.problem;
+  return loadTaskFile(entry.file, options);
 }
 
 /**
@@ -90,7 +138,5 @@ export function loadTask(id: string, extraDirs: string[] = [], options: TaskLoad
       { field: "--task" },
     );
   }
-  const spec = loadTaskSpec(entry.file, options);
-  taskKind(spec.config.task_entrypoint, entry.file);
-  return spec;
+  return loadTaskEntry(entry, options);
 }

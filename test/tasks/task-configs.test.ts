@@ -43,6 +43,14 @@ for (const task of CPU_TASKS) {
     for (const p of config.evaluation_paths) assert.ok(names.includes(p), `${p} is not starter code`);
     assert.doesNotMatch(spec.description, /\{|\}/, "unformatted placeholder left in the description");
   });
+
+  test(`${task.id}: the description sends the agent to \`validate\`, never to an evaluation it cannot run`, () => {
+    const spec = loadTaskSpec(taskYaml(task.id));
+    assert.match(spec.description, /the `validate` command/);
+    // With hidden answers, the workspace's evaluate.py cannot score anything: telling the agent to run it misleads.
+    if (spec.config.hidden_files.length > 0)
+      assert.doesNotMatch(spec.description, /python evaluate\.py|run `?evaluate\.py/i);
+  });
 }
 
 test("hidden ground truth is no starter code and no public data file (by content)", () => {

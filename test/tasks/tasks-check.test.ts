@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { fileURLToPath } from "node:url";
-import { type CheckName, checkTask, type TaskCheckReport } from "../../src/run/tasks-check.js";
+import { type CheckName, checkTask, codeError, type TaskCheckReport } from "../../src/run/tasks-check.js";
 import { mlgym } from "../helpers/cli.js";
 import { CPU_TASKS, taskYaml } from "./catalogue.js";
 
@@ -53,9 +53,52 @@ test("a task with leaked answers, an unreproducible baseline, a drifting and an 
     statusOf(report, "hidden")!.detail,
     /the workspace holds a copy of data\/answer\.csv: .*answer_copy\.csv/,
   );
-  assert.match(statusOf(report, "baseline")!.detail, /^accuracy [\d.e+-]+ \(recorded 0\.9 ± 0\.01\)/);
+  assert.match(
+    statusOf(report, "baseline")!.detail,
+    /^accuracy [\d.e+-]+ \(recorded 0\.9 ± 0\.01; seed \d+\)/,
+  );
   assert.match(statusOf(report, "repeatable")!.detail, /accuracy [\d.e+-]+ vs [\d.e+-]+/);
   assert.match(statusOf(report, "malformed")!.detail, /the malformed submission was scored/);
+});
+
+test("an evaluation broken for every input does not pass the malformed check", async () => {
+  const report = await checkTask(join(FIXTURES, "brokenEval", "task.yaml"));
+  assert.equal(statusOf(report, "baseline")!.status, "fail");
+  assert.match(statusOf(report, "baseline")!.detail, /NameError: name 'acuracy' is not defined/);
+  assert.equal(statusOf(report, "malformed")!.status, "fail");
+  assert.match(
+    statusOf(report, "malformed")!.detail,
+    /the baseline submission did not score, so a failure of the malformed one cannot be told from a broken evaluation/,
+  );
+});
+
+test("an evaluation that crashes on a malformed submission, instead of rejecting it, fails the malformed check", async () => {
+  const report = await checkTask(join(FIXTURES, "crashingRejection", "task.yaml"));
+  assert.equal(statusOf(report, "baseline")!.status, "ok", statusOf(report, "baseline")!.detail);
+  assert.equal(statusOf(report, "malformed")!.status, "fail");
+  assert.match(
+    statusOf(report, "malformed")!.detail,
+    /the evaluation crashed instead of rejecting the submission with a message: NameError: name 'fial' is not defined/,
+  );
+});
+
+test("code errors are told apart from an evaluation's verdict", () => {
+  assert.equal(
+    codeError("Evaluation failed: could not import row_strategy from strategy.py: NameError: x"),
+    undefined,
+  );
+  assert.equal(
+    codeError('Traceback (most recent call last):\n  File "evaluate.py"\nValueError: bad rows'),
+    undefined,
+  );
+  assert.equal(
+    codeError("Traceback (most recent call last):\nModuleNotFoundError: No module named 'pandass'"),
+    "ModuleNotFoundError: No module named 'pandass'",
+  );
+  assert.equal(
+    codeError('  File "evaluate.py", line 3\nSyntaxError: invalid syntax'),
+    "SyntaxError: invalid syntax",
+  );
 });
 
 test("the CLI prints a table and exits non-zero on a failure", () => {

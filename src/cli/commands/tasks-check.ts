@@ -56,6 +56,15 @@ export function registerTasksCheck(program: Command): void {
           continue;
         }
         if (!opts.json) process.stderr.write(`checking ${id}...\n`);
+        if (entry.problem) {
+          reports.push({
+            taskId: id,
+            file: entry.file,
+            results: [{ check: "config", status: "fail", detail: entry.problem.message }],
+            seconds: 0,
+          });
+          continue;
+        }
         reports.push(
           await checkTask(entry.file, {
             ...(opts.sandbox ? { sandbox: opts.sandbox } : {}),

@@ -1,9 +1,11 @@
 import type { Command } from "commander";
-import { loadTaskSpec } from "../../config/load-task.js";
-import { discoverTasks } from "../../tasks/registry.js";
+import { discoverTasks, loadTaskEntry } from "../../tasks/registry.js";
 import { collect, DATA_ROOT_HELP, dataRoots } from "../options.js";
 
-/** `mlgym tasks`: lists the tasks found in the built-in folder and in --tasks-dir folders. */
+/**
+ * `mlgym tasks`: lists the tasks found in the built-in folder and in --tasks-dir folders, each validated as a run would
+ * load it; an invalid one is listed with its reason and makes the exit code 2.
+ */
 export function registerTasks(program: Command): void {
   const tasks = program
     .command("tasks")
@@ -21,7 +23,7 @@ export function registerTasks(program: Command): void {
         .sort((a, b) => a.id.localeCompare(b.id))
         .map((entry) => {
           try {
-            const spec = loadTaskSpec(entry.file, { roots });
+            const spec = loadTaskEntry(entry, { roots });
             const metric = spec.priorityMetric;
             return {
               id: entry.id,
