@@ -1,3 +1,4 @@
-import { main } from "./main.js";
+import { exitQuietlyOnBrokenPipe, main } from "./main.js";
 
+exitQuietlyOnBrokenPipe();
 process.exitCode = await main(process.argv.slice(2));

@@ -1,11 +1,40 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { Command, CommanderError } from "commander";
 import { ConfigError, MLGymError } from "../errors.js";
+import { projectRoot } from "../runtime/paths.js";
 import { commands } from "./commands/index.js";
+
+/** The package's version, from its package.json (found from src/ under tsx and from dist/ alike). */
+export function packageVersion(): string {
+  const manifest = JSON.parse(readFileSync(join(projectRoot(), "package.json"), "utf8")) as {
+    version?: unknown;
+  };
+  return typeof manifest.version === "string" ? manifest.version : "unknown";
+}
+
+let brokenPipesHandled = false;
+
+/**
+ * Ends the process quietly with code 0 when the reader of stdout or stderr has gone (`mlgym report ... | head`):
+ * the reader wanted no more, as with any Unix tool killed by SIGPIPE (which Node ignores, raising EPIPE instead).
+ */
+export function exitQuietlyOnBrokenPipe(): void {
+  if (brokenPipesHandled) return;
+  brokenPipesHandled = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EPIPE") process.exit(0);
+      throw error;
+    });
+  }
+}
 
 /** Builds the `mlgym` program; every subcommand lives in its own file under `commands/`. */
 export function buildProgram(): Command {
   const program = new Command("mlgym")
     .description("A Gym environment and benchmark for AI research agents")
+    .version(packageVersion(), "-V, --version", "print the version of mlgym")
     .option("--verbose", "print stack traces of errors")
     .enablePositionalOptions()
     .exitOverride()

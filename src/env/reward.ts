@@ -1,4 +1,22 @@
 import type { MetricDirection } from "../config/task-config.js";
+import { ConfigError } from "../errors.js";
+
+/** The reward modes an environment knows: `none` (always 0, as the original) or `improvement`. */
+export const REWARD_MODES = ["none", "improvement"] as const;
+export type RewardMode = (typeof REWARD_MODES)[number];
+
+/**
+ * The reward mode of `EnvOptions.reward` (undefined means `none`); anything else is a ConfigError naming the
+ * field and the allowed values, so a misspelt mode cannot silently give a reward of 0 forever.
+ */
+export function parseRewardMode(value: unknown, field = "reward"): RewardMode {
+  if (value === undefined) return "none";
+  if (typeof value === "string" && (REWARD_MODES as readonly string[]).includes(value))
+    return value as RewardMode;
+  throw new ConfigError(`unknown reward mode ${JSON.stringify(value)}; allowed: ${REWARD_MODES.join(", ")}`, {
+    field,
+  });
+}
 
 /**
  * Reward for RL users: the gain of the best score so far, normalised by |baseline| (or 1 without a baseline),

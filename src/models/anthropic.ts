@@ -7,8 +7,9 @@ import Anthropic, {
 import { ConfigError, ContextWindowError, ModelError } from "../errors.js";
 import type { ChatMessage, Model, ModelResponse, ModelUsage, QueryOptions, ToolCall } from "./model.js";
 import { DEFAULT_MAX_OUTPUT_TOKENS, type ModelPrice, ModelPricing } from "./prices.js";
+import { type ProviderHelp, providerAdvice } from "./provider-help.js";
 import type { ModelOptions } from "./registry.js";
-import { httpModelError, type RetryPolicy, rootCause, withRetry } from "./retry.js";
+import { httpModelError, type RetryPolicy, rootCause, stderrLog, withRetry } from "./retry.js";
 
 const OFFICIAL_URL = "https://api.anthropic.com";
 /** Sent when a custom server needs no key: the client insists on a credential. */
@@ -39,6 +40,8 @@ export class AnthropicModel implements Model {
   private readonly pricing: ModelPricing;
   private readonly retry: Partial<RetryPolicy>;
   private readonly timeoutMs: number;
+  private readonly help: ProviderHelp;
+  private readonly log: (line: string) => void;
 
   constructor(
     readonly name: string,
@@ -57,6 +60,14 @@ export class AnthropicModel implements Model {
     }
     this.id = `anthropic:${name}`;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.log = options.log ?? stderrLog;
+    this.help = {
+      id: this.id,
+      model: name,
+      baseUrl,
+      keyVar: "ANTHROPIC_API_KEY",
+      baseUrlVar: "ANTHROPIC_BASE_URL",
+    };
     // An explicit timeout also stops the client refusing large non-streaming max_tokens on its own.
     this.client = new Anthropic({
       ...(authToken ? { authToken } : { apiKey: apiKey || PLACEHOLDER_KEY }),
@@ -106,7 +117,11 @@ export class AnthropicModel implements Model {
         }
       },
       this.retry,
-      options.signal,
+      {
+        signal: options.signal,
+        log: this.log,
+        advice: (kind) => providerAdvice(this.help, kind),
+      },
     );
   }
 
@@ -155,17 +170,23 @@ export class AnthropicModel implements Model {
   private toModelError(error: unknown): unknown {
     if (error instanceof ModelError) return error;
     if (error instanceof APIUserAbortError) {
-      return new ModelError("the Anthropic call was aborted", { retryable: false, cause: error });
+      return new ModelError("the Anthropic call was aborted", {
+        retryable: false,
+        infrastructure: "other",
+        cause: error,
+      });
     }
     if (error instanceof APIConnectionTimeoutError) {
-      return new ModelError(`no answer from ${this.client.baseURL} within ${this.timeoutMs} ms`, {
+      return new ModelError(`${this.id}: no answer from ${this.client.baseURL} within ${this.timeoutMs} ms`, {
         retryable: true,
+        infrastructure: "api_unreachable",
         cause: error,
       });
     }
     if (error instanceof APIConnectionError) {
-      return new ModelError(`cannot reach ${this.client.baseURL}: ${rootCause(error)}`, {
+      return new ModelError(`${this.id}: cannot reach ${this.client.baseURL}: ${rootCause(error)}`, {
         retryable: true,
+        infrastructure: "api_unreachable",
         cause: error,
       });
     }
@@ -177,12 +198,13 @@ export class AnthropicModel implements Model {
           error,
         );
       }
-      return httpModelError(this.id, error.status, message, error.headers, error);
+      return httpModelError(this.help, error.status, message, error.headers, error);
     }
     if (error instanceof SyntaxError) return malformed(this.id, error.message, error);
     if (error instanceof TypeError && error.message === "terminated") {
-      return new ModelError(`the connection to ${this.client.baseURL} broke mid-answer`, {
+      return new ModelError(`${this.id}: the connection to ${this.client.baseURL} broke mid-answer`, {
         retryable: true,
+        infrastructure: "api_error",
         cause: error,
       });
     }
@@ -226,5 +248,9 @@ function isPromptTooLong(status: number, message: string): boolean {
 
 /** Retryable, as for OpenAI: a malformed body is in practice a proxy's error page or a truncated answer. */
 function malformed(model: string, detail: string, cause?: unknown): ModelError {
-  return new ModelError(`malformed response to ${model}: ${detail}`, { retryable: true, cause });
+  return new ModelError(`malformed response to ${model}: ${detail}`, {
+    retryable: true,
+    infrastructure: "api_error",
+    cause,
+  });
 }

@@ -1,6 +1,6 @@
 import type { Readable, Writable } from "node:stream";
 import { MLGymError } from "../errors.js";
-import type { ChatMessage, Model, ModelResponse } from "./model.js";
+import type { ChatMessage, Model, ModelResponse, QueryOptions } from "./model.js";
 
 /** Multi-line commands of the default tools and the line that ends each. */
 export const DEFAULT_ENDINGS: Record<string, string> = { edit: "end_of_edit", insert: "end_of_insert" };
@@ -49,9 +49,13 @@ class LineReader {
     input.pause();
   }
 
-  /** The next line without its newline; undefined at the end of the input. */
-  async next(): Promise<string | undefined> {
+  /**
+   * The next line without its newline; undefined at the end of the input. An abort stops the wait (the input is
+   * paused again, so it no longer keeps the process alive) with the signal's reason.
+   */
+  async next(signal?: AbortSignal): Promise<string | undefined> {
     for (;;) {
+      signal?.throwIfAborted();
       const newline = this.buffer.indexOf("\n");
       if (newline >= 0) {
         const line = this.buffer.slice(0, newline).replace(/\r$/, "");
@@ -63,10 +67,13 @@ class LineReader {
         this.buffer = "";
         return rest === "" ? undefined : rest;
       }
+      const wake = () => this.wake?.();
+      signal?.addEventListener("abort", wake, { once: true });
       await new Promise<void>((resolve) => {
         this.wake = resolve;
         this.input.resume();
       });
+      signal?.removeEventListener("abort", wake);
       this.wake = undefined;
       this.input.pause();
     }
@@ -87,6 +94,8 @@ export class HumanModel implements Model {
   private readonly endings: Record<string, string>;
   private reader: LineReader | undefined;
   private calls = 0;
+  /** Of the query in progress: Ctrl-C at the prompt ends the episode. */
+  private signal: AbortSignal | undefined;
 
   constructor(options: HumanModelOptions = {}) {
     this.id = `human:${options.name ?? "human"}`;
@@ -95,11 +104,12 @@ export class HumanModel implements Model {
     this.endings = options.endings ?? DEFAULT_ENDINGS;
   }
 
-  async query(messages: ChatMessage[]): Promise<ModelResponse> {
+  async query(messages: ChatMessage[], options: QueryOptions = {}): Promise<ModelResponse> {
     // The whole conversation on the first call (system prompt with the command docs, then the task); after that
     // only the newest message: the observation, or a format error.
     const fresh = this.calls++ === 0 ? messages : messages.slice(-1);
     for (const m of fresh) this.output.write(`${m.content}\n`);
+    this.signal = options.signal;
     const action = await this.readAction();
     return { content: `\`\`\`\n${action}\n\`\`\``, usage: { inputTokens: 0, outputTokens: 0 }, costUsd: 0 };
   }
@@ -127,7 +137,7 @@ export class HumanModel implements Model {
   private async line(prompt: string): Promise<string> {
     this.reader ??= new LineReader(this.input);
     this.output.write(prompt);
-    const line = await this.reader.next();
+    const line = await this.reader.next(this.signal);
     if (line === undefined)
       throw new HumanInputClosedError("the terminal input ended (EOF) before a whole action was typed");
     return line;

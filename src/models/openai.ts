@@ -3,8 +3,9 @@ import type { ChatCompletionCreateParamsNonStreaming } from "openai/resources/ch
 import { ConfigError, ContextWindowError, ModelError } from "../errors.js";
 import type { ChatMessage, Model, ModelResponse, QueryOptions, ToolCall } from "./model.js";
 import { type ModelPrice, ModelPricing } from "./prices.js";
+import { type ProviderHelp, providerAdvice } from "./provider-help.js";
 import type { ModelOptions } from "./registry.js";
-import { httpModelError, type RetryPolicy, rootCause, withRetry } from "./retry.js";
+import { httpModelError, type RetryPolicy, rootCause, stderrLog, withRetry } from "./retry.js";
 
 const OFFICIAL_URL = "https://api.openai.com/v1";
 /** Sent when a custom server needs no key: the client insists on one, local servers ignore it. */
@@ -33,6 +34,8 @@ export class OpenAIModel implements Model {
   private readonly official: boolean;
   private readonly retry: Partial<RetryPolicy>;
   private readonly timeoutMs: number;
+  private readonly help: ProviderHelp;
+  private readonly log: (line: string) => void;
   /** Whether temperature/top_p are sent; off for models that reject them, learnt from a 400 if not in the table. */
   private sampling: boolean;
 
@@ -52,6 +55,15 @@ export class OpenAIModel implements Model {
     }
     this.id = `openai:${name}`;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.log = options.log ?? stderrLog;
+    this.help = {
+      id: this.id,
+      model: name,
+      baseUrl,
+      keyVar: "OPENAI_API_KEY",
+      baseUrlVar: "OPENAI_BASE_URL",
+      rootSuffix: "/v1",
+    };
     this.client = new OpenAI({
       apiKey,
       baseURL: baseUrl,
@@ -85,7 +97,11 @@ export class OpenAIModel implements Model {
         }
       },
       this.retry,
-      options.signal,
+      {
+        signal: options.signal,
+        log: this.log,
+        advice: (kind) => providerAdvice(this.help, kind),
+      },
     );
   }
 
@@ -167,17 +183,23 @@ export class OpenAIModel implements Model {
   private toModelError(error: unknown): unknown {
     if (error instanceof ModelError) return error;
     if (error instanceof APIUserAbortError) {
-      return new ModelError("the OpenAI call was aborted", { retryable: false, cause: error });
+      return new ModelError("the OpenAI call was aborted", {
+        retryable: false,
+        infrastructure: "other",
+        cause: error,
+      });
     }
     if (error instanceof APIConnectionTimeoutError) {
-      return new ModelError(`no answer from ${this.client.baseURL} within ${this.timeoutMs} ms`, {
+      return new ModelError(`${this.id}: no answer from ${this.client.baseURL} within ${this.timeoutMs} ms`, {
         retryable: true,
+        infrastructure: "api_unreachable",
         cause: error,
       });
     }
     if (error instanceof APIConnectionError) {
-      return new ModelError(`cannot reach ${this.client.baseURL}: ${rootCause(error)}`, {
+      return new ModelError(`${this.id}: cannot reach ${this.client.baseURL}: ${rootCause(error)}`, {
         retryable: true,
+        infrastructure: "api_unreachable",
         cause: error,
       });
     }
@@ -189,13 +211,14 @@ export class OpenAIModel implements Model {
           error,
         );
       }
-      return httpModelError(this.id, error.status, message, error.headers, error);
+      return httpModelError(this.help, error.status, message, error.headers, error);
     }
     // A body that is not JSON, or a connection dropped while the body was read.
     if (error instanceof SyntaxError) return malformed(this.id, error.message, error);
     if (error instanceof TypeError && error.message === "terminated") {
-      return new ModelError(`the connection to ${this.client.baseURL} broke mid-answer`, {
+      return new ModelError(`${this.id}: the connection to ${this.client.baseURL} broke mid-answer`, {
         retryable: true,
+        infrastructure: "api_error",
         cause: error,
       });
     }
@@ -208,7 +231,11 @@ export class OpenAIModel implements Model {
  * error page or a truncated body, which the next attempt usually does not repeat.
  */
 function malformed(model: string, detail: string, cause?: unknown): ModelError {
-  return new ModelError(`malformed response to ${model}: ${detail}`, { retryable: true, cause });
+  return new ModelError(`malformed response to ${model}: ${detail}`, {
+    retryable: true,
+    infrastructure: "api_error",
+    cause,
+  });
 }
 
 /** OpenAI's `context_length_exceeded`, or the wording of vLLM, llama.cpp and LiteLLM for the same thing. */

@@ -110,12 +110,79 @@ describe("withRetry", () => {
     const attempt = async () => {
       throw new ModelError("busy", { status: 503, retryable: true, retryAfterS: 60 });
     };
-    await assert.rejects(withRetry(attempt, {}, controller.signal), (error: unknown) => {
+    await assert.rejects(withRetry(attempt, {}, { signal: controller.signal }), (error: unknown) => {
       assert.ok(error instanceof ModelError);
       assert.equal(error.retryable, false);
       assert.match(error.message, /aborted/);
       return true;
     });
     assert.ok(performance.now() - started < 1000);
+  });
+
+  it("prints every retry as it happens, with the attempt and the wait", async () => {
+    const lines: string[] = [];
+    let calls = 0;
+    await withRetry(
+      async () => {
+        calls++;
+        if (calls < 3) throw new ModelError("openai:x answered 503: busy", { status: 503, retryable: true });
+        return "ok";
+      },
+      { ...fast, maxRetries: 8, random: () => 0.5 },
+      { log: (line) => lines.push(line) },
+    );
+    assert.equal(lines.length, 2);
+    assert.match(lines[0]!, /^mlgym: model API: openai:x answered 503: busy — retry 1\/8 in \d+\.\d s$/);
+    assert.match(lines[1]!, /retry 2\/8 in/);
+  });
+
+  it("retries an unreachable provider only briefly, keeping its kind and saying what to do", async () => {
+    const lines: string[] = [];
+    let calls = 0;
+    const started = performance.now();
+    const attempt = async () => {
+      calls++;
+      throw new ModelError("cannot reach http://127.0.0.1:9/v1", {
+        retryable: true,
+        infrastructure: "api_unreachable",
+      });
+    };
+    await assert.rejects(
+      withRetry(
+        attempt,
+        { maxRetries: 8, unreachableDelayMs: 10 },
+        { log: (line) => lines.push(line), advice: (kind) => `advice for ${kind}` },
+      ),
+      (error: unknown) => {
+        assert.ok(error instanceof ModelError);
+        assert.equal(error.infrastructure, "api_unreachable");
+        assert.match(error.message, /gave up after 3 attempts\) — advice for api_unreachable$/);
+        return true;
+      },
+    );
+    assert.equal(calls, 1 + defaultRetryPolicy.maxUnreachableRetries);
+    assert.deepEqual(
+      lines.map((line) => line.replace(/.* — /, "")),
+      ["retry 1/2 in 0.0 s", "retry 2/2 in 0.0 s"],
+    );
+    assert.ok(performance.now() - started < 1000);
+  });
+
+  it("keeps the kind of a server fault when the retries run out", async () => {
+    const attempt = async () => {
+      throw new ModelError("malformed", { retryable: true, infrastructure: "api_error" });
+    };
+    await assert.rejects(withRetry(attempt, { ...fast, maxRetries: 1 }), (error: unknown) => {
+      assert.ok(error instanceof ModelError);
+      assert.equal(error.infrastructure, "api_error");
+      return true;
+    });
+  });
+
+  it("by default waits seconds, not minutes, for an unreachable provider", () => {
+    const { maxUnreachableRetries, unreachableDelayMs } = defaultRetryPolicy;
+    let total = 0;
+    for (let retry = 0; retry < maxUnreachableRetries; retry++) total += unreachableDelayMs * 2 ** retry;
+    assert.ok(maxUnreachableRetries >= 1 && total <= 8_000, `${maxUnreachableRetries} retries, ${total} ms`);
   });
 });

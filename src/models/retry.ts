@@ -1,4 +1,5 @@
-import { ModelError } from "../errors.js";
+import { type InfrastructureKind, infrastructureKindOfStatus, ModelError } from "../errors.js";
+import { type ProviderHelp, providerAdvice, saysModelNotFound } from "./provider-help.js";
 
 /** How a backend retries failed provider calls: exponential backoff with full jitter, capped. */
 export interface RetryPolicy {
@@ -12,6 +13,13 @@ export interface RetryPolicy {
   delayScale: number;
   /** Source of jitter in [0, 1). */
   random: () => number;
+  /**
+   * Retries when the provider cannot be reached at all (connection refused, DNS, TLS, no answer in time): few and
+   * short, since a server that is down rarely comes up in minutes, and a user should hear of it in seconds.
+   */
+  maxUnreachableRetries: number;
+  /** First wait before retrying an unreachable provider, in ms; doubled on each retry (scaled, not jittered). */
+  unreachableDelayMs: number;
 }
 
 export const defaultRetryPolicy: RetryPolicy = {
@@ -20,7 +28,18 @@ export const defaultRetryPolicy: RetryPolicy = {
   maxDelayMs: 120_000,
   delayScale: 1,
   random: Math.random,
+  maxUnreachableRetries: 2,
+  unreachableDelayMs: 1_000,
 };
+
+/** How `withRetry` reports and explains: every retry is told as it happens, and a final failure says what to do. */
+export interface RetryOptions {
+  signal?: AbortSignal | undefined;
+  /** Receives one line per retry as it happens (`mlgym: model API: ... — retry 2/8 in 4.1 s`). */
+  log?: ((line: string) => void) | undefined;
+  /** What the user can do about a failure of this kind (appended to the message when the retries run out). */
+  advice?: ((kind: InfrastructureKind) => string | undefined) | undefined;
+}
 
 /** Statuses where trying again may help: timeouts, conflicts, rate limits and server faults (529 = overloaded). */
 export function isRetryableStatus(status: number): boolean {
@@ -52,18 +71,28 @@ export function retryDelayMs(retry: number, policy: RetryPolicy, retryAfterS?: n
   return Math.min(wait, policy.maxDelayMs) * policy.delayScale;
 }
 
-/** An HTTP error answer as a `ModelError`, retryable by status, carrying the provider's `Retry-After`. */
+/**
+ * An HTTP error answer as a `ModelError`, retryable by status, carrying the provider's `Retry-After`. 401/403 are
+ * auth failures, a 404 (or a 400/422 worded as "no such model") an unknown model; those fail at once and say what
+ * to check.
+ */
 export function httpModelError(
-  model: string,
+  help: ProviderHelp,
   status: number,
   message: string,
   headers: HeaderBag | undefined,
   cause: unknown,
 ): ModelError {
-  return new ModelError(`${model} answered ${status}: ${message}`, {
+  const notFound = status === 404 || ((status === 400 || status === 422) && saysModelNotFound(message));
+  const infrastructure = notFound ? "model_not_found" : infrastructureKindOfStatus(status);
+  const retryable = !notFound && isRetryableStatus(status);
+  const advice = infrastructure === "api_auth" || notFound ? providerAdvice(help, infrastructure) : undefined;
+  const at = `${help.id} at ${help.baseUrl}`;
+  return new ModelError(`${at} answered ${status}: ${message}${advice ? ` — ${advice}` : ""}`, {
     status,
-    retryable: isRetryableStatus(status),
+    retryable,
     retryAfterS: parseRetryAfter(headers),
+    infrastructure,
     cause,
   });
 }
@@ -76,40 +105,70 @@ export function rootCause(error: Error): string {
 }
 
 /**
- * Calls `attempt` until it succeeds, retrying only retryable `ModelError`s. Anything else (a bug, a
- * non-retryable answer such as 401 or a context-length error) propagates at once. When the retries run out
- * the last error is re-thrown as a `ModelError` that keeps its status and says how many attempts were made.
+ * Calls `attempt` until it succeeds, retrying only retryable `ModelError`s: an unreachable provider a couple of
+ * times within seconds, rate limits and server faults with the full backoff. Anything else (a bug, a
+ * non-retryable answer such as 401 or a context-length error) propagates at once. When the retries run out the
+ * last error is re-thrown as a `ModelError` that keeps its status and infrastructure kind, says how many attempts
+ * were made and what to do.
  */
 export async function withRetry<T>(
   attempt: () => Promise<T>,
   policy: Partial<RetryPolicy> = {},
-  signal?: AbortSignal,
+  options: RetryOptions = {},
 ): Promise<T> {
   const full = { ...defaultRetryPolicy, ...policy };
+  const { signal, log } = options;
   for (let retry = 0; ; retry++) {
     try {
       return await attempt();
     } catch (error) {
       if (!(error instanceof ModelError) || !error.retryable || signal?.aborted) throw error;
-      if (retry >= full.maxRetries) {
+      const unreachable = error.infrastructure === "api_unreachable";
+      const allowed = unreachable ? Math.min(full.maxUnreachableRetries, full.maxRetries) : full.maxRetries;
+      if (retry >= allowed) {
         const attempts = `${retry + 1} attempt${retry === 0 ? "" : "s"}`;
-        throw new ModelError(`${error.message} (gave up after ${attempts})`, {
+        const advice = options.advice?.(error.infrastructure);
+        throw new ModelError(`${error.message} (gave up after ${attempts})${advice ? ` — ${advice}` : ""}`, {
           status: error.status,
           retryable: true,
           retryAfterS: error.retryAfterS,
+          infrastructure: error.infrastructure,
           cause: error,
         });
       }
-      await sleep(retryDelayMs(retry, full, error.retryAfterS), signal);
+      const waitMs = unreachable
+        ? Math.min(full.unreachableDelayMs * 2 ** retry, full.maxDelayMs) * full.delayScale
+        : retryDelayMs(retry, full, error.retryAfterS);
+      log?.(
+        `mlgym: model API: ${firstLine(error.message)} — retry ${retry + 1}/${allowed} in ${(waitMs / 1000).toFixed(1)} s`,
+      );
+      await sleep(waitMs, signal);
     }
   }
+}
+
+/** The first line of a message, cut to a length that fits a terminal line or two. */
+function firstLine(message: string, max = 240): string {
+  const line = message.split("\n", 1)[0] ?? "";
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
+}
+
+/** Where a backend's retry lines go unless told otherwise: standard error, as they happen. */
+export function stderrLog(line: string): void {
+  process.stderr.write(`${line}\n`);
 }
 
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     const onAbort = () => {
       clearTimeout(timer);
-      reject(new ModelError("the model call was aborted", { retryable: false, cause: signal?.reason }));
+      reject(
+        new ModelError("the model call was aborted", {
+          retryable: false,
+          infrastructure: "other",
+          cause: signal?.reason,
+        }),
+      );
     };
     const timer = setTimeout(() => {
       signal?.removeEventListener("abort", onAbort);

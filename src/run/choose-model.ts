@@ -1,4 +1,6 @@
+import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { ConfigError } from "../errors.js";
 import type { Model } from "../models/model.js";
 import { createModel, type ModelOptions, modelBackends } from "../models/registry.js";
 import { ScriptedModel } from "../models/scripted.js";
@@ -28,9 +30,20 @@ export function chooseModel(
     if (process.env[key] && modelBackends[backend])
       return { model: createModel(id, options), note: `using ${id} (${key} is set)` };
   }
-  const file = join(projectRoot(), "agents", "demo", `${taskId}.yaml`);
+  const file = demoFile(taskId);
+  if (!existsSync(file)) {
+    throw new ConfigError(
+      `no model to run: no --model given, no API key set (OPENAI_API_KEY, ANTHROPIC_API_KEY), and task '${taskId}' has no scripted demonstration (${file}); pass --model <backend>:<name>, e.g. openai:gpt-4o-mini (with --base-url for a local server)`,
+      { field: "--model" },
+    );
+  }
   return {
     model: ScriptedModel.fromFile(file),
     note: `no --model given and no API key set: running the scripted demonstration agent (${file}); set OPENAI_API_KEY or ANTHROPIC_API_KEY, or pass --model, to run a real LLM`,
   };
+}
+
+/** The scripted demonstration of a task: `agents/demo/<taskId>.yaml` (one for every built-in task). */
+export function demoFile(taskId: string): string {
+  return join(projectRoot(), "agents", "demo", `${taskId}.yaml`);
 }

@@ -47,6 +47,7 @@ const error = (message: string, type = "invalid_request_error") => ({
 
 describeBackend({
   name: "anthropic",
+  keyVar: "ANTHROPIC_API_KEY",
   path: "/v1/messages",
   model: "claude-sonnet-4-20250514",
   price: { input: 3, output: 15 },
@@ -159,6 +160,7 @@ describe("anthropic backend", () => {
         baseUrl: server.url,
         env: {},
         retry: { baseDelayMs: 1 },
+        log: () => {},
       });
       assert.equal((await model.query([{ role: "user", content: "hi" }])).content, "back");
       assert.equal(server.requests.length, 2);
@@ -173,13 +175,17 @@ describe("anthropic backend", () => {
           baseUrl: server.url,
           env: {},
           retry: { baseDelayMs: 1 },
+          log: () => {},
         });
         await assert.rejects(model.query([{ role: "user", content: "hi" }]), (thrown: unknown) => {
           assert.ok(thrown instanceof ModelError);
           assert.equal(thrown.constructor, ModelError);
           assert.equal(thrown.status, 400);
           assert.equal(thrown.retryable, false);
-          assert.match(thrown.message, /anthropic:claude-sonnet-4 answered 400: tools\.0\.name/);
+          assert.match(
+            thrown.message,
+            /anthropic:claude-sonnet-4 at http:\/\/127\.0\.0\.1:\d+ answered 400: tools\.0\.name/,
+          );
           return true;
         });
         assert.equal(server.requests.length, 1);

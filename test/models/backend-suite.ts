@@ -10,6 +10,7 @@ export interface FixtureOptions {
   timeoutMs?: number;
   maxRetries?: number;
   retry?: Partial<RetryPolicy>;
+  log?: (line: string) => void;
 }
 
 /** How one provider's protocol looks, so the same scenarios run against every real backend. */
@@ -17,6 +18,8 @@ export interface BackendFixture {
   name: string;
   /** Path the client posts to. */
   path: string;
+  /** The environment variable a failed authentication tells the user to check. */
+  keyVar: string;
   /** A model in the built-in price table, and its prices. */
   model: string;
   price: { input: number; output: number };
@@ -34,7 +37,7 @@ export interface BackendFixture {
 }
 
 /** Fast retries: no test waits more than a few tens of milliseconds per retry. */
-const FAST: Partial<RetryPolicy> = { baseDelayMs: 1, maxDelayMs: 20 };
+const FAST: Partial<RetryPolicy> = { baseDelayMs: 1, maxDelayMs: 20, unreachableDelayMs: 1 };
 
 const MESSAGES: ChatMessage[] = [
   { role: "system", content: "You are a careful ML researcher." },
@@ -63,7 +66,7 @@ async function rejection(promise: Promise<unknown>): Promise<unknown> {
 export function describeBackend(fixture: BackendFixture): void {
   const { ok, price } = fixture;
   const create = (server: FakeServer, options: FixtureOptions = {}) =>
-    fixture.create(server.url, { ...options, retry: { ...FAST, ...options.retry } });
+    fixture.create(server.url, { log: () => {}, ...options, retry: { ...FAST, ...options.retry } });
 
   describe(`${fixture.name} backend (conformance)`, () => {
     it("returns the answer with usage and its cost from the price table", async () => {
@@ -236,6 +239,102 @@ export function describeBackend(fixture: BackendFixture): void {
         assert.equal(error.retryable, false);
         assert.equal(server.requests.length, 1);
       });
+    });
+
+    it("fails within seconds on a refused connection with the default policy, printing each retry", async () => {
+      const server = await FakeServer.start();
+      await server.close();
+      const lines: string[] = [];
+      const started = performance.now();
+      const model = fixture.create(server.url, { log: (line) => lines.push(line) });
+      const error = await rejection(model.query(MESSAGES));
+      const elapsed = performance.now() - started;
+      assert.ok(error instanceof ModelError, String(error));
+      assert.equal(error.infrastructure, "api_unreachable");
+      assert.match(error.message, new RegExp(`cannot reach ${server.url}`));
+      assert.match(error.message, /ECONNREFUSED/);
+      assert.match(error.message, /check --base-url/);
+      assert.ok(elapsed < 10_000, `gave up after ${elapsed} ms`);
+      assert.ok(lines.length >= 1, "each retry is printed");
+      assert.match(lines[0]!, /^mlgym: model API: .*cannot reach .* — retry 1\/\d+ in \d+\.\d s$/);
+    });
+
+    it("fails at once on an unknown host, as unreachable", async () => {
+      const model = fixture.create("http://no-such-host.invalid:8000", {
+        log: () => {},
+        retry: FAST,
+      });
+      const error = await rejection(model.query(MESSAGES));
+      assert.ok(error instanceof ModelError, String(error));
+      assert.equal(error.infrastructure, "api_unreachable");
+      assert.match(error.message, /no-such-host\.invalid/);
+      assert.match(error.message, /ENOTFOUND|EAI_AGAIN/);
+    });
+
+    it("fails at once on 401/403 as an auth failure naming the key to set", async () => {
+      for (const status of [401, 403]) {
+        await withServer([{ status, json: fixture.error("invalid api key") }], async (server) => {
+          const lines: string[] = [];
+          const error = await rejection(create(server, { log: (line) => lines.push(line) }).query(MESSAGES));
+          assert.ok(error instanceof ModelError, String(error));
+          assert.equal(error.infrastructure, "api_auth");
+          assert.equal(server.requests.length, 1);
+          assert.deepEqual(lines, []);
+          assert.match(error.message, new RegExp(`${fixture.model} at ${server.url}.* answered ${status}`));
+          assert.match(error.message, /invalid api key/);
+          assert.match(error.message, new RegExp(fixture.keyVar));
+        });
+      }
+    });
+
+    it("fails at once on a 404 'model does not exist', naming the model and what to check", async () => {
+      const missing: Reply = {
+        status: 404,
+        json: fixture.error(`The model \`${fixture.model}\` does not exist or you do not have access to it.`),
+      };
+      await withServer([missing], async (server) => {
+        const error = await rejection(create(server, { maxRetries: 3 }).query(MESSAGES));
+        assert.ok(error instanceof ModelError, String(error));
+        assert.equal(error.infrastructure, "model_not_found");
+        assert.equal(error.retryable, false);
+        assert.equal(server.requests.length, 1);
+        assert.match(error.message, /does not exist/);
+        assert.match(error.message, new RegExp(`check the model name '${fixture.model}'`));
+      });
+    });
+
+    it("takes a 400 worded as an unknown model (Ollama, LiteLLM) for model_not_found", async () => {
+      await withServer(
+        [{ status: 400, json: fixture.error(`model '${fixture.model}' not found, try pulling it first`) }],
+        async (server) => {
+          const error = await rejection(create(server, { maxRetries: 3 }).query(MESSAGES));
+          assert.ok(error instanceof ModelError, String(error));
+          assert.equal(error.infrastructure, "model_not_found");
+          assert.equal(server.requests.length, 1);
+        },
+      );
+    });
+
+    it("reports api_error when retries run out on 429/5xx or malformed answers, printing each retry", async () => {
+      const cases: Reply[] = [
+        { status: 429, json: fixture.error("rate limited") },
+        { status: 503, json: fixture.error("overloaded") },
+        { raw: "<html>bad gateway</html>" },
+      ];
+      for (const reply of cases) {
+        await withServer([reply], async (server) => {
+          const lines: string[] = [];
+          const error = await rejection(
+            create(server, { maxRetries: 2, log: (line) => lines.push(line) }).query(MESSAGES),
+          );
+          assert.ok(error instanceof ModelError, String(error));
+          assert.equal(error.infrastructure, "api_error", error.message);
+          assert.equal(server.requests.length, 3);
+          assert.equal(lines.length, 2);
+          assert.match(lines[1]!, /— retry 2\/2 in /);
+          assert.match(error.message, /gave up after 3 attempts\) — the provider kept failing/);
+        });
+      }
     });
   });
 }

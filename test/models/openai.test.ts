@@ -46,6 +46,7 @@ const error = (message: string, code: string | null = null, param: string | null
 
 describeBackend({
   name: "openai",
+  keyVar: "OPENAI_API_KEY",
   path: "/v1/chat/completions",
   model: "gpt-4o",
   price: { input: 2.5, output: 10 },
