@@ -1,13 +1,12 @@
-import { dirname, isAbsolute, join } from "node:path";
 import { blockedWord } from "../env/blocklist.js";
 import type { MLGymEnv } from "../env/env.js";
-import { ConfigError, ContextWindowError, ModelError } from "../errors.js";
+import { ContextWindowError, type InfrastructureFailure, ModelError, SandboxError } from "../errors.js";
 import type { ChatMessage, Model, ToolCall } from "../models/model.js";
-import type { ModelStats, TrajectoryFile, TrajectoryStep } from "../trajectory/files.js";
+import type { ModelStats, Requery, TrajectoryFile, TrajectoryStep } from "../trajectory/files.js";
 import { writeJsonAtomic } from "../trajectory/files.js";
-import { readTrajectory } from "../trajectory/read.js";
 import { CostBudget, pricingWarning } from "./budget.js";
 import type { AgentConfig } from "./config.js";
+import { loadDemonstrations } from "./demonstrations.js";
 import { type HistoryEntry, historyProcessor } from "./history.js";
 import { FormatError, outputParsers } from "./parser.js";
 import { renderTemplate } from "./template.js";
@@ -26,6 +25,26 @@ export interface AgentLimits {
   timeLimitS?: number;
 }
 
+/** What the agent is doing, for a live display; `step` is the (1-based) step being worked on. */
+export type AgentEvent =
+  /** A model call starts. */
+  | { kind: "query"; step: number }
+  /** An answer was refused (format error or blocked command) and the model is asked again. */
+  | { kind: "requery"; step: number; requery: Requery }
+  /** The environment starts running an action. */
+  | { kind: "action"; step: number; action: string }
+  /** An infrastructure failure ended (or is ending) the episode. */
+  | { kind: "infrastructure"; failure: InfrastructureFailure };
+
+/** What `onStep` gets besides the step. */
+export interface StepProgress {
+  step: number;
+  maxSteps: number;
+  costUsd: number;
+  /** Every evaluation of the episode so far, in order. */
+  scores: TrajectoryFile["info"]["score"];
+}
+
 export interface AgentRun {
   env: MLGymEnv;
   model: Model;
@@ -36,8 +55,15 @@ export interface AgentRun {
   temperature?: number;
   topP?: number;
   seed?: number;
+  /**
+   * Stops the episode: a model call in flight is abandoned, a running command is interrupted, and the episode ends
+   * with `exit_interrupted` (an autosubmission evaluation, as for the other limits).
+   */
+  signal?: AbortSignal;
   /** Called after every step, e.g. for a live display. */
-  onStep?: (step: TrajectoryStep, info: { step: number; maxSteps: number; costUsd: number }) => void;
+  onStep?: (step: TrajectoryStep, info: StepProgress) => void;
+  /** Called as the agent works (model calls, re-queries, actions, infrastructure failures). */
+  onEvent?: (event: AgentEvent) => void;
 }
 
 export interface AgentResult {
@@ -46,6 +72,8 @@ export interface AgentResult {
   trajectoryFile: string;
   resultsFile: string;
   stats: ModelStats;
+  /** Set when the infrastructure (model API, sandbox), not the agent, ended the episode. */
+  infrastructureError?: InfrastructureFailure;
 }
 
 const AGENT = "primary_0";
@@ -56,6 +84,8 @@ interface Decision {
   response: string;
   /** The native function calls of the answer, when the agent uses them. */
   toolCalls?: ToolCall[];
+  /** Answers refused before this one. */
+  requeries?: Requery[];
 }
 
 /** A pseudo-action that ends the episode through the environment's autosubmission. */
@@ -63,31 +93,30 @@ function exitDecision(action: string, reason: string): Decision {
   return { thought: reason, action, response: reason };
 }
 
+/** Never settles: the other side of a race with an abort signal when there is none. */
+const NEVER = new Promise<never>(() => {});
+
+function aborted(signal: AbortSignal | undefined): Promise<"aborted"> {
+  if (!signal) return NEVER;
+  if (signal.aborted) return Promise.resolve("aborted");
+  return new Promise((resolve) => signal.addEventListener("abort", () => resolve("aborted"), { once: true }));
+}
+
 /**
  * Runs one episode: reset, then ask the model, parse its action, step the environment, record the step, until
  * the episode ends. Depends only on the Model and Env interfaces; the trajectory is flushed after every step.
+ * A sandbox failure ends the episode with `early_exit` and an `infrastructure_error` record, and is returned, not
+ * thrown; other unexpected faults are recorded, then re-thrown.
  */
 export async function runAgent(run: AgentRun): Promise<AgentResult> {
-  const { env, model, config } = run;
+  const { env, model, config, signal } = run;
   // Throws for an unpriced model under a cost limit (unless allowed); printing the warning is the caller's part.
   pricingWarning(model, run.limits);
   const started = Date.now();
   const parse = outputParsers[config.output_parser]!;
   const processHistory = historyProcessor(config.history_processor, config.history_processor_args)!;
   const stats: ModelStats = { total_cost: 0, task_cost: 0, tokens_sent: 0, tokens_received: 0, api_calls: 0 };
-  const reset = await env.reset(run.seed === undefined ? {} : { seed: run.seed });
-  const taskFields = {
-    ...env.spec.config,
-    description: reset.observation,
-    training_timeout: reset.info.trainingTimeoutS,
-  };
-  const envVariables = { ...env.toolset.envVariables };
-  const commandDocs = env.toolset.docs(config.tools.parser);
-  const fixed = { ...taskFields, ...envVariables, command_docs: commandDocs };
-  const history: HistoryEntry[] = [
-    { role: "system", content: renderTemplate(config.system_template, fixed), agent: AGENT },
-  ];
-  history.push(...loadDemonstrations(config));
+  const history: HistoryEntry[] = [];
   const traj: TrajectoryFile = {
     environment: "mlgym_main",
     trajectory: [],
@@ -105,6 +134,27 @@ export async function runAgent(run: AgentRun): Promise<AgentResult> {
   const trajectoryFile = `${run.outputDir}/${env.spec.config.id}.traj`;
   const resultsFile = `${run.outputDir}/results.json`;
   let observation: string | undefined;
+  let fixed: Record<string, unknown> = {};
+
+  const infrastructure = (failure: InfrastructureFailure) => {
+    traj.info.infrastructure_error = failure;
+    run.onEvent?.({ kind: "infrastructure", failure });
+  };
+  const writeResults = () => {
+    writeJsonAtomic(resultsFile, {
+      agent: traj.info.score,
+      ...(env.baselineScores ? { baseline: env.baselineScores } : {}),
+      ...(traj.info.infrastructure_error ? { infrastructure_error: traj.info.infrastructure_error } : {}),
+    });
+  };
+  const result = (): AgentResult => ({
+    exitStatus: traj.info.exit_status,
+    scores: traj.info.score,
+    trajectoryFile,
+    resultsFile,
+    stats,
+    ...(traj.info.infrastructure_error ? { infrastructureError: traj.info.infrastructure_error } : {}),
+  });
 
   const outputCap = config.max_output_tokens ? { maxOutputTokens: config.max_output_tokens } : {};
   const useTools = config.action_format === "tool_calls";
@@ -114,7 +164,9 @@ export async function runAgent(run: AgentRun): Promise<AgentResult> {
     if (calls.length !== 1) throw new FormatError(`Call exactly one tool per answer (got ${calls.length}).`);
     return { thought: answer.response, action: actionFromToolCall(calls[0]!, env.toolset) };
   };
+  const interrupted = () => exitDecision("exit_interrupted", "Exit due to interruption (Ctrl-C)");
   const ask = async (messages: ChatMessage[]): Promise<Decision> => {
+    if (signal?.aborted) return interrupted();
     if (run.limits?.timeLimitS !== undefined && (Date.now() - started) / 1000 > run.limits.timeLimitS) {
       return exitDecision("exit_time", "Exit due to time limit");
     }
@@ -123,11 +175,17 @@ export async function runAgent(run: AgentRun): Promise<AgentResult> {
       ...(useTools ? { tools } : {}),
       ...(run.temperature !== undefined ? { temperature: run.temperature } : {}),
       ...(run.topP !== undefined ? { topP: run.topP } : {}),
+      ...(signal ? { signal } : {}),
     };
     if (!budget.reserve(model.maxCostUsd?.(messages, options)))
       return exitDecision("exit_cost", "Exit due to cost limit");
+    run.onEvent?.({ kind: "query", step: env.currentStep + 1 });
     try {
-      const answer = await model.query(messages, options);
+      const query = model.query(messages, options);
+      // An abandoned call may still fail later: that is no longer anyone's concern.
+      query.catch(() => {});
+      const answer = await Promise.race([query, aborted(signal)]);
+      if (answer === "aborted") return interrupted();
       stats.api_calls++;
       stats.tokens_sent += answer.usage?.inputTokens ?? 0;
       stats.tokens_received += answer.usage?.outputTokens ?? 0;
@@ -150,10 +208,13 @@ export async function runAgent(run: AgentRun): Promise<AgentResult> {
         ...(answer.toolCalls ? { toolCalls: answer.toolCalls } : {}),
       };
     } catch (error) {
+      if (signal?.aborted) return interrupted();
       if (error instanceof ContextWindowError)
         return exitDecision("exit_context", "Exit due to context window");
-      if (error instanceof ModelError)
+      if (error instanceof ModelError) {
+        infrastructure({ kind: error.infrastructure, message: error.message, step: env.currentStep + 1 });
         return exitDecision("exit_api", `Exit due to model API error: ${error.message}`);
+      }
       return exitDecision("exit_error", `Exit due to runtime error: ${(error as Error).message}`);
     }
   };
@@ -162,10 +223,12 @@ export async function runAgent(run: AgentRun): Promise<AgentResult> {
   const decide = async (): Promise<Decision> => {
     const messages = processHistory(history).map(({ role, content }) => ({ role, content }));
     const extra: ChatMessage[] = [];
-    let problem = "";
+    const requeries: Requery[] = [];
+    const withRequeries = (d: Decision): Decision => (requeries.length ? { ...d, requeries } : d);
     for (let attempt = 0; attempt <= config.max_requeries; attempt++) {
       const answer = await ask([...messages, ...extra]);
-      if (answer.action) return answer;
+      if (answer.action) return withRequeries(answer);
+      let problem: string;
       try {
         const parsed = useTools ? fromToolCalls(answer) : parse(answer.response);
         const blocked = blockedWord(parsed.action, {
@@ -177,7 +240,7 @@ export async function runAgent(run: AgentRun): Promise<AgentResult> {
           const calls = answer.toolCalls?.map(
             (c) => `\n<tool_call>${JSON.stringify({ name: c.name, arguments: c.arguments })}</tool_call>`,
           );
-          return { ...parsed, response: answer.response + (calls?.join("") ?? "") };
+          return withRequeries({ ...parsed, response: answer.response + (calls?.join("") ?? "") });
         }
         problem = renderTemplate(config.tools.blocklist_error_template, { name: blocked });
       } catch (error) {
@@ -186,111 +249,119 @@ export async function runAgent(run: AgentRun): Promise<AgentResult> {
           ? renderTemplate(config.format_error_template, { error: error.message })
           : error.message;
       }
+      const requery = { response: answer.response, error: problem };
+      requeries.push(requery);
+      run.onEvent?.({ kind: "requery", step: env.currentStep + 1, requery });
       extra.push({ role: "assistant", content: answer.response }, { role: "user", content: problem });
     }
-    return exitDecision("exit_format", "Exit due to format error");
+    return withRequeries(exitDecision("exit_format", "Exit due to format error"));
   };
 
   try {
+    await start();
+  } catch (error) {
+    if (!(error instanceof SandboxError)) throw error;
+    // The sandbox could not be started: nothing ran, nothing can be evaluated.
+    infrastructure({ kind: "sandbox", message: error.message, step: 0 });
+    traj.info.exit_status = "early_exit";
+    writeJsonAtomic(trajectoryFile, traj);
+    writeResults();
+    return result();
+  }
+  try {
     await loop();
   } catch (error) {
-    // An infrastructure fault (sandbox, disk): keep what was recorded, with an explicit status, then re-throw.
-    traj.info.exit_status = `infrastructure_error (${(error as Error).name}: ${(error as Error).message})`;
-    writeJsonAtomic(trajectoryFile, traj);
-    writeJsonAtomic(resultsFile, {
-      agent: traj.info.score,
-      ...(env.baselineScores ? { baseline: env.baselineScores } : {}),
+    // A fault outside the agent (sandbox, disk): keep what was recorded, with an explicit record.
+    const sandbox = error instanceof SandboxError;
+    infrastructure({
+      kind: sandbox ? "sandbox" : "other",
+      message: sandbox ? (error as Error).message : `${(error as Error).name}: ${(error as Error).message}`,
+      step: env.currentStep,
     });
+    // The original's labels: `early_exit` for a failed container, "" when its agent loop crashed.
+    traj.info.exit_status = sandbox ? "early_exit" : "";
+    writeJsonAtomic(trajectoryFile, traj);
+    writeResults();
+    if (sandbox) return result();
     throw error;
   }
-  const results = { agent: traj.info.score, ...(env.baselineScores ? { baseline: env.baselineScores } : {}) };
-  writeJsonAtomic(resultsFile, results);
-  return { exitStatus: traj.info.exit_status, scores: traj.info.score, trajectoryFile, resultsFile, stats };
+  writeResults();
+  return result();
+
+  async function start(): Promise<void> {
+    const reset = await env.reset(run.seed === undefined ? {} : { seed: run.seed });
+    const taskFields = {
+      ...env.spec.config,
+      description: reset.observation,
+      training_timeout: reset.info.trainingTimeoutS,
+    };
+    const envVariables = { ...env.toolset.envVariables };
+    const commandDocs = env.toolset.docs(config.tools.parser);
+    fixed = { ...taskFields, ...envVariables, command_docs: commandDocs };
+    history.push({ role: "system", content: renderTemplate(config.system_template, fixed), agent: AGENT });
+    history.push(...loadDemonstrations(config, AGENT));
+  }
 
   async function loop(): Promise<void> {
-    for (;;) {
-      const state = await env.state();
-      const values = {
-        ...fixed,
-        ...state.values,
-        current_step: env.currentStep,
-        remaining_steps: env.maxSteps - env.currentStep,
-        observation: observation ?? "",
-      };
-      const first = history.every((h) => h.role === "system" || h.is_demo);
-      const template = first
-        ? [config.task_template, config.strategy_template].filter(Boolean).join("\n")
-        : observation?.trim()
-          ? (config.next_step_template ?? config.task_template)
-          : (config.next_step_no_output_template ?? config.next_step_template ?? config.task_template);
-      history.push({ role: "user", content: renderTemplate(template, values), agent: AGENT });
-      const decision = await decide();
-      history.push({
-        role: "assistant",
-        content: decision.response,
-        thought: decision.thought,
-        action: decision.action,
-        agent: AGENT,
-      });
-      const result = await env.step(decision.action);
-      const step: TrajectoryStep = {
-        action: decision.action,
-        observation: result.observation,
-        response: decision.response,
-        state: state.raw,
-        thought: decision.thought,
-        execution_time: result.info.executionTime,
-      };
-      traj.trajectory.push(step);
-      traj.info.score = result.info.scores;
-      if (result.info.submission) traj.info.submission = result.info.submission;
-      const done = result.terminated || result.truncated;
-      if (done) traj.info.exit_status = result.info.exitStatus ?? "unknown_error";
-      writeJsonAtomic(trajectoryFile, traj);
-      run.onStep?.(step, { step: env.currentStep, maxSteps: env.maxSteps, costUsd: stats.total_cost });
-      observation = result.observation;
-      if (done) break;
-    }
-  }
-}
-
-/**
- * Demonstration trajectories as history entries: every non-system entry (whatever agent recorded it), either as
- * separate messages (`put_demos_in_history`) or rendered into one user message with `demonstration_template`.
- */
-function loadDemonstrations(config: AgentConfig): HistoryEntry[] {
-  const out: HistoryEntry[] = [];
-  for (const path of config.demonstrations) {
-    const file = isAbsolute(path) ? path : join(dirname(config.file), path);
-    let entries: HistoryEntry[];
+    const stopCommand = () => void env.interrupt();
+    signal?.addEventListener("abort", stopCommand);
     try {
-      entries = readTrajectory(file)
-        .history.filter((h) => h.role !== "system")
-        .map((h) => ({
-          role: h.role,
-          content: h.content,
-          agent: AGENT,
-          ...(typeof h.thought === "string" ? { thought: h.thought } : {}),
-          ...(typeof h.action === "string" ? { action: h.action } : {}),
-        }));
-    } catch (cause) {
-      throw new ConfigError(`cannot read demonstration trajectory: ${(cause as Error).message}`, {
-        file: config.file,
-        field: "demonstrations",
-        cause,
-      });
-    }
-    if (config.put_demos_in_history) {
-      out.push(...entries.map((h) => ({ ...h, is_demo: true })));
-    } else {
-      const demonstration = entries.map((h) => h.content).join("\n");
-      out.push({
-        role: "user",
-        content: renderTemplate(config.demonstration_template ?? "{demonstration}", { demonstration }),
-        agent: AGENT,
-        is_demo: true,
-      });
+      for (;;) if (await oneStep()) break;
+    } finally {
+      signal?.removeEventListener("abort", stopCommand);
     }
   }
-  return out;
+
+  /** Asks for, runs and records one step; true when the episode ended. */
+  async function oneStep(): Promise<boolean> {
+    const state = await env.state();
+    const values = {
+      ...fixed,
+      ...state.values,
+      current_step: env.currentStep,
+      remaining_steps: env.maxSteps - env.currentStep,
+      observation: observation ?? "",
+    };
+    const first = history.every((h) => h.role === "system" || h.is_demo);
+    const template = first
+      ? [config.task_template, config.strategy_template].filter(Boolean).join("\n")
+      : observation?.trim()
+        ? (config.next_step_template ?? config.task_template)
+        : (config.next_step_no_output_template ?? config.next_step_template ?? config.task_template);
+    history.push({ role: "user", content: renderTemplate(template, values), agent: AGENT });
+    // A command interrupted by the signal still counts as a step; the episode ends at the next decision.
+    const decision = signal?.aborted ? interrupted() : await decide();
+    history.push({
+      role: "assistant",
+      content: decision.response,
+      thought: decision.thought,
+      action: decision.action,
+      agent: AGENT,
+    });
+    run.onEvent?.({ kind: "action", step: env.currentStep + 1, action: decision.action });
+    const result = await env.step(decision.action);
+    const step: TrajectoryStep = {
+      action: decision.action,
+      observation: result.observation,
+      response: decision.response,
+      state: state.raw,
+      thought: decision.thought,
+      execution_time: result.info.executionTime,
+      ...(decision.requeries ? { requeries: decision.requeries } : {}),
+    };
+    traj.trajectory.push(step);
+    traj.info.score = result.info.scores;
+    if (result.info.submission) traj.info.submission = result.info.submission;
+    const done = result.terminated || result.truncated;
+    if (done) traj.info.exit_status = result.info.exitStatus ?? "unknown_error";
+    writeJsonAtomic(trajectoryFile, traj);
+    run.onStep?.(step, {
+      step: env.currentStep,
+      maxSteps: env.maxSteps,
+      costUsd: stats.total_cost,
+      scores: traj.info.score,
+    });
+    observation = result.observation;
+    return done;
+  }
 }

@@ -15,9 +15,15 @@ import { taskKind } from "../tasks/kinds.js";
 import { runPrepareScript } from "../tasks/prepare.js";
 import { guardMultiline, loadToolset, markerPattern, type Toolset } from "../tools/index.js";
 import { type Blocklist, defaultBlocklist, refuseAction } from "./blocklist.js";
-import { type Evaluation, evaluateSubmission, exitStatusFor, validationObservation } from "./evaluation.js";
+import {
+  type Evaluation,
+  evaluateSubmission,
+  exitStatusFor,
+  freshSeed,
+  validationObservation,
+} from "./evaluation.js";
 import type { HiddenLines } from "./evaluation-output.js";
-import { improvementReward } from "./reward.js";
+import { improvementReward, parseRewardMode } from "./reward.js";
 import type { ResetResult, StepInfo, StepResult } from "./types.js";
 import {
   cleanWorkspace,
@@ -64,7 +70,11 @@ const EXIT_LABELS = new Set([
   "exit_format",
   "exit_api",
   "exit_time",
+  "exit_interrupted",
 ]);
+
+/** A step's outcome before the step counter, scores and timing are added. */
+type StepOutcome = Omit<StepResult, "info"> & { info: Omit<StepInfo, "scores" | "executionTime" | "step"> };
 
 function envNumber(name: string): number | undefined {
   const v = process.env[name];
@@ -92,6 +102,10 @@ export class MLGymEnv {
   private baseline: Metrics | undefined;
   private bestForReward: number | undefined;
   private hiddenLines: HiddenLines | null | undefined;
+  /** The seed of the current episode (given to reset, else drawn afresh); every evaluation draws from it. */
+  seed: number | undefined;
+  private stepping = false;
+  private interrupted = false;
 
   constructor(spec: TaskSpec, options: EnvOptions = {}) {
     this.spec = spec;
@@ -99,6 +113,7 @@ export class MLGymEnv {
     this.maxSteps = options.maxSteps ?? 50;
     this.toolset = options.toolset ?? loadToolset();
     taskKind(spec.config.task_entrypoint, spec.file);
+    parseRewardMode(options.reward);
   }
 
   get shortTimeoutS(): number {
@@ -138,6 +153,7 @@ export class MLGymEnv {
     this.scores = [];
     this.lastAction = "";
     this.nonce = randomBytes(8).toString("hex");
+    this.seed = options.seed ?? freshSeed();
     const config = this.spec.config;
     const runtime = await ensurePythonRuntime();
     runPrepareScript(this.spec, runtime.binDir);
@@ -199,6 +215,7 @@ export class MLGymEnv {
         sandbox: sandbox.backend,
         maxSteps: this.maxSteps,
         trainingTimeoutS: this.longTimeoutS,
+        seed: this.seed,
       },
     };
   }
@@ -231,6 +248,7 @@ export class MLGymEnv {
       hiddenLines: this.hiddenLines ?? undefined,
       timeoutS: this.longTimeoutS,
       maxSubmissionBytes: DEFAULT_SUBMISSION_MB * 1024 * 1024,
+      seed: this.seed,
     });
   }
 
@@ -256,52 +274,95 @@ export class MLGymEnv {
     }
   }
 
-  /** Runs one action: a shell command, a tool, `validate`, `submit`, or an exit action. */
+  /**
+   * Runs one action: a shell command, a tool, `validate`, `submit`, or an exit action. The `maxSteps`-th step runs
+   * its action and, unless that ended the episode, autosubmits (`truncated`, `autosubmission (max_steps)`); a step
+   * after the end of an episode throws.
+   */
   async step(action: string): Promise<StepResult> {
-    if (this.done)
-      throw new MLGymError("step() called after the episode ended; call reset() to start a new one");
-    const started = performance.now();
+    if (this.done) {
+      throw new MLGymError(
+        `step() called after the episode ended (${this.currentStep} of ${this.maxSteps} steps taken); call reset() to start a new one`,
+      );
+    }
     this.currentStep++;
-    const finish = (
-      r: Omit<StepResult, "info"> & { info: Omit<StepInfo, "scores" | "executionTime" | "step"> },
-    ) => {
-      const info: StepInfo = {
-        ...r.info,
-        step: this.currentStep,
-        scores: [...this.scores],
-        executionTime: (performance.now() - started) / 1000,
-      };
-      if (r.terminated || r.truncated) this.done = true;
-      return { ...r, info };
+    const started = performance.now();
+    this.stepping = true;
+    try {
+      const result = await this.act(action.trim());
+      if (result.terminated || result.truncated || this.currentStep < this.maxSteps)
+        return this.finish(result, started);
+      // The last allowed action ran: the episode ends as the original ends it one model answer later.
+      const end = await this.endWithEvaluation("max_steps");
+      return this.finish(
+        {
+          observation: result.observation,
+          reward: result.reward + end.reward,
+          terminated: false,
+          truncated: true,
+          info: { ...result.info, ...end.info },
+        },
+        started,
+      );
+    } finally {
+      this.stepping = false;
+      this.interrupted = false;
+    }
+  }
+
+  /** True while a step runs (its command, or an evaluation). */
+  get stepInProgress(): boolean {
+    return this.stepping;
+  }
+
+  /**
+   * Stops the command of the step in flight, as Ctrl-C in a terminal: its processes are killed, the shell and the
+   * episode go on, and the step's observation says it was interrupted. Nothing happens between steps.
+   */
+  async interrupt(): Promise<void> {
+    if (!this.stepping || !this.session) return;
+    this.interrupted = true;
+    await this.session.interrupt();
+  }
+
+  private finish(r: StepOutcome, started: number): StepResult {
+    const info: StepInfo = {
+      ...r.info,
+      step: this.currentStep,
+      scores: [...this.scores],
+      executionTime: (performance.now() - started) / 1000,
     };
-    if (this.currentStep > this.maxSteps) return finish(await this.endWithEvaluation("max_steps"));
-    const trimmed = action.trim();
+    if (r.terminated || r.truncated) this.done = true;
+    return { ...r, info };
+  }
+
+  private async act(trimmed: string): Promise<StepOutcome> {
     if (trimmed === "skip") {
-      return finish({
+      return {
         observation: "Skipped",
         reward: 0,
         terminated: true,
         truncated: false,
         info: { exitStatus: "skipped" },
-      });
+      };
     }
     if (trimmed === "exit_forfeit") {
-      return finish({
+      return {
         observation: "Exited (exit_forfeit)",
         reward: 0,
         terminated: true,
         truncated: false,
         info: { exitStatus: "exit_forfeit" },
-      });
+      };
     }
-    if (EXIT_LABELS.has(trimmed)) return finish(await this.endWithEvaluation(trimmed));
+    if (EXIT_LABELS.has(trimmed)) return this.endWithEvaluation(trimmed);
     const refusal = refuseAction(
       trimmed,
       this.toolset.multilineEndings,
       this.options.blocklist ?? defaultBlocklist,
     );
     if (refusal !== undefined)
-      return finish({ observation: refusal, reward: 0, terminated: false, truncated: false, info: {} });
+      return { observation: refusal, reward: 0, terminated: false, truncated: false, info: {} };
 
     const command = guardMultiline(trimmed, this.toolset.multilineEndings);
     const run = await this.shell.run(command, {
@@ -313,23 +374,34 @@ export class MLGymEnv {
       prelude: `LAST_ACTION=${shellQuote(this.lastAction)}`,
     });
     this.lastAction = trimmed;
+    if (this.interrupted) {
+      // bash's report of the processes stopped ("bash: line 3:  4780 Killed  sleep 10") is noise here.
+      const output = run.output.replace(/^bash: line \d+: +\d+ Killed.*\n?/gm, "");
+      run.output = `${output.trimEnd()}\n^C (the command was interrupted)`.replace(/^\n+/, "");
+      return {
+        observation: run.output,
+        reward: 0,
+        terminated: false,
+        truncated: false,
+        info: { exitCode: run.exitCode },
+      };
+    }
     const base = { exitCode: run.exitCode, ...(run.timedOut ? { timedOut: run.timedOut } : {}) };
     if (markerPattern("validation", this.nonce).test(run.output)) {
       const result = await this.tryEvaluate();
       const reward = result instanceof Error ? 0 : this.rewardFor(result.metrics);
       const info =
         result instanceof Error ? base : { ...base, metrics: result.metrics, submission: result.submission };
-      return finish({
+      return {
         observation: validationObservation(result, this.baseline),
         reward,
         terminated: false,
         truncated: false,
         info,
-      });
+      };
     }
-    if (markerPattern("submission", this.nonce).test(run.output))
-      return finish(await this.endWithEvaluation("submit"));
-    return finish({ observation: run.output, reward: 0, terminated: false, truncated: false, info: base });
+    if (markerPattern("submission", this.nonce).test(run.output)) return this.endWithEvaluation("submit");
+    return { observation: run.output, reward: 0, terminated: false, truncated: false, info: base };
   }
 
   private async tryEvaluate(): Promise<Evaluation | Error> {
@@ -345,7 +417,7 @@ export class MLGymEnv {
   }
 
   /** Final evaluation for `submit` or a limit (`max_steps`, `exit_*`): the episode ends either way. */
-  private async endWithEvaluation(label: string) {
+  private async endWithEvaluation(label: string): Promise<StepOutcome> {
     const result = await this.tryEvaluate();
     const exitStatus = exitStatusFor(label, result);
     const info =

@@ -16,6 +16,8 @@ export interface ResetInfo {
   sandbox: string;
   maxSteps: number;
   trainingTimeoutS: number;
+  /** The seed the episode's evaluations draw from: the one given to reset, else a fresh one (pass it to reproduce). */
+  seed: number;
 }
 
 /** What `step` returns (Gymnasium semantics). */

@@ -3,10 +3,13 @@ import { pricingWarning } from "../agent/budget.js";
 import { type AgentConfig, toolsetOptions } from "../agent/config.js";
 import type { Metrics } from "../config/task-config.js";
 import { MLGymEnv } from "../env/env.js";
+import { freshSeed } from "../env/evaluation.js";
+import type { InfrastructureFailure } from "../errors.js";
 import type { Model } from "../models/model.js";
 import { loadTask } from "../tasks/registry.js";
 import { loadToolset } from "../tools/index.js";
 import { writeJsonAtomic } from "../trajectory/files.js";
+import { bestScore, LiveDisplay } from "./live-display.js";
 import { runDirectory } from "./run-dir.js";
 
 /** Everything one episode of `mlgym run` or `mlgym replay` needs. */
@@ -27,26 +30,39 @@ export interface EpisodeRequest {
   limits: AgentLimits;
   /** Extra facts recorded in the run folder's `args.json`. */
   args?: Record<string, unknown>;
-  /** Live display: one call per line; nothing when omitted. */
-  log?: (line: string) => void;
-  /** Warnings the user must see even without the live display (e.g. a cost that cannot be known). */
+  /** Live display: where its text goes (stderr); nothing when omitted. */
+  log?: (text: string) => void;
+  /** The live display draws a spinner (a terminal) rather than a line every few seconds (a log file). */
+  tty?: boolean;
+  /** Warnings the user must see even without the live display (a cost that cannot be known, an infrastructure failure). */
   warn?: (line: string) => void;
   /** The first line of the live display, given the environment and the run folder. */
   announce?: (env: MLGymEnv, outputDir: string) => string;
+  /** Stops the episode (Ctrl-C): it ends with `exit_interrupted`, its files written. */
+  signal?: AbortSignal;
+  /** Gets the environment once made, e.g. to interrupt a human player's running command. */
+  onEnv?: (env: MLGymEnv) => void;
 }
 
 /** What an episode ended with, as the CLI prints it. */
 export interface EpisodeSummary {
+  task: string;
+  model: string;
   exitStatus: string;
   score: Metrics | null;
   baseline: Metrics | null;
+  /** The metric scores are ranked on, when the task names one. */
+  priorityMetric: string | null;
+  /** The best value of the priority metric over the episode's evaluations. */
+  bestScore: number | null;
+  steps: number;
+  /** US dollars spent on the model; null when its price is unknown. */
+  costUsd: number | null;
+  /** Set when the infrastructure (model API, sandbox), not the agent, ended the episode. */
+  infrastructureError: InfrastructureFailure | null;
+  runDir: string;
   trajectory: string;
   results: string;
-}
-
-function oneLine(text: string, max: number): string {
-  const line = text.replace(/\s+/g, " ").trim();
-  return line.length > max ? `${line.slice(0, max - 1)}…` : line;
 }
 
 /** Runs one agent episode into a fresh run folder (with `args.json`), closing the environment afterwards. */
@@ -68,6 +84,8 @@ export async function runEpisode(req: EpisodeRequest): Promise<EpisodeSummary> {
     topP: req.topP,
     costLimit: req.limits.costLimitUsd ?? 0,
   });
+  // A run given no seed gets a fresh one, recorded here so that it can be reproduced with --seed.
+  const seed = req.seed ?? freshSeed();
   writeJsonAtomic(`${outputDir}/args.json`, {
     task: env.spec.config.id,
     model: req.model.id,
@@ -78,16 +96,22 @@ export async function runEpisode(req: EpisodeRequest): Promise<EpisodeSummary> {
     timeLimit: req.limits.timeLimitS,
     temperature: req.temperature,
     topP: req.topP,
-    seed: req.seed,
+    seed,
     sandbox: req.sandbox ?? "default",
     ...req.args,
   });
+  req.onEnv?.(env);
+  const key = env.spec.priorityMetric;
+  const task = {
+    priorityMetric: key,
+    higherIsBetter: key === undefined || env.spec.directionOf(key) !== "minimize",
+    baseline: undefined as Metrics | undefined,
+  };
   const log = req.log;
-  if (log)
-    log(
-      req.announce?.(env, outputDir) ??
-        `mlgym: ${req.model.id} on ${env.spec.config.id}, writing ${outputDir}`,
-    );
+  const display = log ? new LiveDisplay(task, { write: log, tty: req.tty ?? false }) : undefined;
+  display?.line(
+    req.announce?.(env, outputDir) ?? `mlgym: ${req.model.id} on ${env.spec.config.id}, writing ${outputDir}`,
+  );
   try {
     const result = await runAgent({
       env,
@@ -96,21 +120,38 @@ export async function runEpisode(req: EpisodeRequest): Promise<EpisodeSummary> {
       outputDir,
       temperature: req.temperature,
       topP: req.topP,
-      ...(req.seed !== undefined ? { seed: req.seed } : {}),
+      seed,
+      ...(req.signal ? { signal: req.signal } : {}),
       limits: req.limits,
-      onStep: (step, info) =>
-        log?.(
-          `[step ${info.step}/${info.maxSteps}] $ ${oneLine(step.action, 60)}\n    ${oneLine(step.observation, 100)}  ($${info.costUsd.toFixed(4)})`,
-        ),
+      onEvent: (event) => {
+        if (event.kind === "query") task.baseline ??= env.baselineScores;
+        display?.onEvent(event);
+        if (event.kind === "infrastructure") {
+          const { kind, message, step } = event.failure;
+          display?.end();
+          req.warn?.(`mlgym: infrastructure failure (${kind}) at step ${step}: ${message}`);
+        }
+      },
+      onStep: (step, info) => display?.onStep(step, info),
     });
+    display?.end();
     return {
+      task: env.spec.config.id,
+      model: req.model.id,
       exitStatus: result.exitStatus,
       score: result.scores.at(-1) ?? null,
       baseline: env.baselineScores ?? null,
+      priorityMetric: key ?? null,
+      bestScore: bestScore(result.scores, task) ?? null,
+      steps: env.currentStep,
+      costUsd: req.model.costUnknown ? null : result.stats.total_cost,
+      infrastructureError: result.infrastructureError ?? null,
+      runDir: outputDir,
       trajectory: result.trajectoryFile,
       results: result.resultsFile,
     };
   } finally {
+    display?.end();
     await env.close();
   }
 }

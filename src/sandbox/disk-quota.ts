@@ -153,6 +153,8 @@ function detachAll(): void {
 
 /** Detaches the mounts, then lets the signal do what it would have done without us. */
 function onSignal(signal: NodeJS.Signals): void {
+  // Another handler (the CLI's Ctrl-C) ends the run itself, closing its sandboxes; the exit hook covers the rest.
+  if (process.listenerCount(signal) > 1) return;
   detachAll();
   for (const s of SIGNALS) process.removeListener(s, onSignal);
   process.kill(process.pid, signal);

@@ -2,6 +2,13 @@ import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
 import type { HistoryEntry } from "../agent/history.js";
 import type { Metrics } from "../config/task-config.js";
+import type { InfrastructureFailure } from "../errors.js";
+
+/** An answer refused before the step's action (a format error or a blocked command), and what the model was told. */
+export interface Requery {
+  response: string;
+  error: string;
+}
 
 /** One executed step, in the original's `.traj` shape. */
 export interface TrajectoryStep {
@@ -11,6 +18,8 @@ export interface TrajectoryStep {
   state: string;
   thought: string;
   execution_time: number;
+  /** Answers refused before this step's action, in order; absent when there were none (readers of the original ignore it). */
+  requeries?: Requery[];
 }
 
 /** Usage of the model over an episode (the original's `model_stats`). */
@@ -37,6 +46,8 @@ export interface TrajectoryFile {
     cost_unknown?: true;
     /** The call that ended the episode by costing more than its reserved worst case (USD). */
     cost_overrun?: { reserved_usd: number; reported_usd: number; limit_usd: number };
+    /** Set when the infrastructure (model API, sandbox), not the agent, ended the episode. */
+    infrastructure_error?: InfrastructureFailure;
   };
 }
 
@@ -44,6 +55,8 @@ export interface TrajectoryFile {
 export interface ResultsFile {
   agent: Metrics[];
   baseline?: Metrics;
+  /** Set when the infrastructure, not the agent, ended the episode (as in the trajectory's info). */
+  infrastructure_error?: InfrastructureFailure;
 }
 
 /** Writes JSON through a temporary file and a rename, so readers never see half a file. */

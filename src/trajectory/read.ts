@@ -15,6 +15,15 @@ const text = z
 const metricValue = z.custom<number>((v) => typeof v === "number", { message: "expected number" });
 const metricsSchema = z.record(z.string(), metricValue);
 
+const requerySchema = z.object({ response: text, error: text });
+
+/** `info.infrastructure_error` / results.json's `infrastructure_error`: a fault outside the agent's control. */
+const infrastructureSchema = z.object({
+  kind: z.enum(["api_unreachable", "api_auth", "model_not_found", "api_error", "sandbox", "other"]),
+  message: text,
+  step: z.number().int().nonnegative(),
+});
+
 const stepSchema = z.object({
   action: z.string(),
   observation: text,
@@ -23,6 +32,8 @@ const stepSchema = z.object({
   thought: text,
   /** Absent in older files. */
   execution_time: z.number().optional(),
+  /** Answers refused before the step's action (ours only). */
+  requeries: z.array(requerySchema).optional(),
 });
 
 const historyEntrySchema = z.object({
@@ -52,6 +63,8 @@ const infoSchema = z.object({
     .nullish()
     .transform((v) => v ?? null),
   score: z.array(metricsSchema).default([]),
+  /** Ours only: the infrastructure, not the agent, ended the episode. */
+  infrastructure_error: infrastructureSchema.optional(),
 });
 
 /** A `.traj` file as read back: ours or the original's, with the original's optional parts defaulted. */
@@ -62,9 +75,11 @@ export const trajectoryFileSchema = z
     history: z.array(historyEntrySchema).default([]),
     info: infoSchema.default(infoSchema.parse({})),
   })
-  .refine((t) => t.trajectory.length > 0 || t.history.length > 0, {
-    message: "neither a 'trajectory' nor a 'history' list with entries",
-  });
+  .refine(
+    // An episode whose sandbox never started has no step, but says why.
+    (t) => t.trajectory.length > 0 || t.history.length > 0 || t.info.infrastructure_error !== undefined,
+    { message: "neither a 'trajectory' nor a 'history' list with entries" },
+  );
 export type ReadTrajectory = z.output<typeof trajectoryFileSchema>;
 export type ReadStep = ReadTrajectory["trajectory"][number];
 
@@ -72,6 +87,7 @@ export type ReadStep = ReadTrajectory["trajectory"][number];
 export const resultsFileSchema = z.object({
   agent: z.array(metricsSchema).default([]),
   baseline: metricsSchema.optional(),
+  infrastructure_error: infrastructureSchema.optional(),
 });
 export type ReadResults = z.output<typeof resultsFileSchema>;
 

@@ -11,6 +11,7 @@ import type { ChatMessage, Model, ModelResponse, QueryOptions } from "../../src/
 import { ScriptedModel } from "../../src/models/scripted.js";
 import { loadToolset } from "../../src/tools/index.js";
 import type { TrajectoryFile } from "../../src/trajectory/files.js";
+import { readTrajectory } from "../../src/trajectory/read.js";
 import { FIXTURE_TASKS } from "../helpers/fixtures.js";
 
 const fenced = (cmd: string, talk = "DISCUSSION\nnext step") => `${talk}\n\`\`\`\n${cmd}\n\`\`\``;
@@ -123,6 +124,17 @@ test("badly formatted answers are re-queried with a temporary history, then exit
   assert.match(model.seen[1]!.at(-1)!.content, /^Your answer could not be run \(No command block found/);
   assert.equal(traj.trajectory[1]?.action, "exit_format");
   assert.equal(result.exitStatus, "autosubmission (exit_format)");
+  // The refused answers are kept in the trajectory, beside the step they preceded.
+  assert.deepEqual(
+    traj.trajectory[0]?.requeries?.map((r) => r.response),
+    ["no block"],
+  );
+  assert.match(traj.trajectory[0]!.requeries![0]!.error, /^Your answer could not be run \(No command block/);
+  assert.deepEqual(
+    traj.trajectory[1]?.requeries?.map((r) => r.response),
+    ["still none", "nope", "never"],
+  );
+  assert.equal(readTrajectory(result.trajectoryFile).trajectory[1]?.requeries?.length, 3);
 });
 
 test("blocked interactive commands are re-queried, not run", async () => {
@@ -130,14 +142,27 @@ test("blocked interactive commands are re-queried, not run", async () => {
   const { traj } = await episode(model);
   assert.equal(traj.trajectory[0]?.action, "echo instead\n");
   assert.match(model.seen[1]!.at(-1)!.content, /Interactive operation 'vim' is not supported/);
+  assert.deepEqual(traj.trajectory[0]?.requeries, [
+    {
+      response: fenced("vim strategy.py"),
+      error: "Interactive operation 'vim' is not supported by this environment.",
+    },
+  ]);
+  assert.equal(traj.trajectory[1]?.requeries, undefined, "no field on a step without re-queries");
 });
 
-test("the step limit autosubmits with the original's accounting", async () => {
+test("--max-steps N asks the model N times; the N-th step runs, then autosubmits (max_steps)", async () => {
   const model = new ScriptedModel([fenced("echo 1"), fenced("echo 2"), fenced("echo 3")]);
   const { result, traj } = await episode(model, { maxSteps: 2 });
+  assert.equal(model.seen.length, 2, "no answer is requested only to be thrown away");
   assert.equal(result.exitStatus, "autosubmission (max_steps)");
-  assert.equal(traj.trajectory.length, 3);
-  assert.equal(traj.trajectory[2]?.observation, "Exited (max_steps)");
+  assert.deepEqual(
+    traj.trajectory.map((s) => [s.action, s.observation]),
+    [
+      ["echo 1\n", "1"],
+      ["echo 2\n", "2"],
+    ],
+  );
   assert.deepEqual(traj.info.score, [{ Score: 7 }]);
 });
 
@@ -156,9 +181,55 @@ test("model API failures end with exit_api and an autosubmission, never an empty
     if (call === 0) return { content: fenced("ls") };
     throw new ModelError("503 after 10 retries", { status: 503, retryable: true });
   });
-  const { result, traj } = await episode(model);
+  const { result, traj, results } = await episode(model);
   assert.equal(result.exitStatus, "autosubmission (exit_api)");
   assert.match(traj.trajectory.at(-1)!.thought, /Exit due to model API error: 503/);
+  const failure = { kind: "api_error", message: "503 after 10 retries", step: 2 };
+  assert.deepEqual(traj.info.infrastructure_error, failure);
+  assert.deepEqual((results as { infrastructure_error?: unknown }).infrastructure_error, failure);
+  assert.deepEqual(result.infrastructureError, failure);
+});
+
+test("a context-window overflow is the agent's failure: no infrastructure record", async () => {
+  const model = new ProgrammedModel(() => {
+    throw new ContextWindowError("prompt is too long");
+  });
+  const { result, traj, results } = await episode(model);
+  assert.equal(result.exitStatus, "autosubmission (exit_context)");
+  assert.equal(traj.info.infrastructure_error, undefined);
+  assert.equal("infrastructure_error" in results, false);
+});
+
+test("an aborted signal stops a long command and ends the episode with exit_interrupted", async () => {
+  const controller = new AbortController();
+  const model = new ProgrammedModel((call) => ({ content: fenced(call === 0 ? "sleep 30" : "ls") }));
+  const env = make("tinyPython", { tasksDirs: [FIXTURE_TASKS], maxSteps: 10 });
+  const outputDir = mkdtempSync(join(tmpdir(), "mlgym-run-"));
+  const started = performance.now();
+  try {
+    const result = await runAgent({
+      env,
+      model,
+      config: loadAgentConfig(),
+      outputDir,
+      signal: controller.signal,
+      onEvent: (e) => {
+        if (e.kind === "action" && e.action.startsWith("sleep")) setTimeout(() => controller.abort(), 300);
+      },
+    });
+    assert.ok(performance.now() - started < 15_000, "the sleep was interrupted");
+    assert.equal(result.exitStatus, "autosubmission (exit_interrupted)");
+    assert.equal(model.calls, 1, "no model call after the interruption");
+    const traj = JSON.parse(readFileSync(result.trajectoryFile, "utf8")) as TrajectoryFile;
+    assert.deepEqual(
+      traj.trajectory.map((s) => s.action),
+      ["sleep 30\n", "exit_interrupted"],
+    );
+    assert.match(traj.trajectory[0]!.observation, /\^C \(the command was interrupted\)$/);
+    assert.deepEqual(JSON.parse(readFileSync(result.resultsFile, "utf8")).agent, [{ Score: 7 }]);
+  } finally {
+    await env.close();
+  }
 });
 
 test("the time limit ends the episode with exit_time", async () => {

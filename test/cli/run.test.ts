@@ -45,6 +45,7 @@ test("mlgym run with an OpenAI-compatible endpoint completes an episode on a rea
       "--cost-limit",
       "1",
       "--quiet",
+      "--json",
     ]);
     assert.equal(r.code, 0, r.stderr);
     const summary = JSON.parse(r.stdout.trim()) as { exitStatus: string; score: { Score: number } };
@@ -74,10 +75,10 @@ test("mlgym run with an OpenAI-compatible endpoint completes an episode on a rea
 test("mlgym run without a model or key runs the scripted demonstration agent and says so", async () => {
   const output = mkdtempSync(join(tmpdir(), "mlgym-runs-"));
   const env = { ...process.env, OPENAI_API_KEY: "", ANTHROPIC_API_KEY: "" };
-  const r = await mlgymAsync(["run", "--output", output], { env });
+  const r = await mlgymAsync(["run", "--output", output, "--json"], { env });
   assert.equal(r.code, 0, r.stderr);
   assert.match(r.stderr, /no --model given and no API key set: running the scripted demonstration agent/);
-  assert.match(r.stderr, /\[step 1\/50\] \$ ls/);
+  assert.match(r.stderr, /\[step 1\/50 · \d+ s · best Score - \(baseline 1\.02\d*\) · \$0\.0000\] \$ ls/);
   assert.equal(JSON.parse(r.stdout.trim()).exitStatus, "submitted");
 });
 
@@ -98,6 +99,7 @@ test("--prices extends the price table; a bad price file is a clear error", asyn
       "--output",
       dir,
       "--quiet",
+      "--json",
     ]);
     assert.equal(r.code, 0, r.stderr);
     const traj = JSON.parse(readFileSync(JSON.parse(r.stdout.trim()).trajectory, "utf8"));
@@ -140,7 +142,7 @@ test("--cost-limit with a model without a price is exit 2 naming --prices, unles
     );
     assert.equal(server.requests.length, 0);
 
-    const allowed = await mlgymAsync([...args, "--cost-limit", "1", "--allow-unpriced", "--quiet"]);
+    const allowed = await mlgymAsync([...args, "--cost-limit", "1", "--allow-unpriced", "--quiet", "--json"]);
     assert.equal(allowed.code, 0, allowed.stderr);
     assert.match(allowed.stderr, /mlgym: WARNING: no price is known for openai:my-local-model/);
     const traj = JSON.parse(readFileSync(JSON.parse(allowed.stdout.trim()).trajectory, "utf8"));
@@ -169,6 +171,7 @@ test("a provider reporting huge usage stops mlgym run after one call with exit_c
       "--output",
       output,
       "--quiet",
+      "--json",
     ]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(JSON.parse(r.stdout.trim()).exitStatus, "autosubmission (exit_cost)");
@@ -193,7 +196,7 @@ test("an MLGym checkout's tasks run with --tasks-dir <checkout>/configs/tasks --
   const answers = join(root, "answers.json");
   writeFileSync(answers, JSON.stringify(["DISCUSSION\ndone\n```\nsubmit\n```"]));
   const args = ["run", "--task", "tinyOrig", "--tasks-dir", join(root, "configs", "tasks")];
-  const rest = ["--model", `scripted:${answers}`, "--output", join(root, "runs"), "--quiet"];
+  const rest = ["--model", `scripted:${answers}`, "--output", join(root, "runs"), "--quiet", "--json"];
   const env = { MLGYM_DATA_ROOT: "" };
   const confined = await mlgymAsync([...args, ...rest], { env });
   assert.equal(confined.code, 2);

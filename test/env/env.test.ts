@@ -23,6 +23,13 @@ test("make lists and creates fixture environments; unknown ids list what exists"
   );
 });
 
+test("an unknown reward mode is a ConfigError at make(), naming the allowed modes", () => {
+  assert.throws(
+    () => make("mlgym/tinyCsv", { tasksDirs, reward: "improvment" as never }),
+    (e: unknown) => e instanceof ConfigError && /reward.*allowed: none, improvement/.test(e.message),
+  );
+});
+
 for (const { name, skip } of backendsUnderTest()) {
   describe(`environment on ${name}`, { skip }, () => {
     describe("CSV task", () => {
@@ -126,19 +133,25 @@ for (const { name, skip } of backendsUnderTest()) {
       }
     });
 
-    test("the step limit autosubmits the last submission", async () => {
+    test("the N-th step runs its action and truncates with an autosubmission; a step after it throws", async () => {
       const env = make("tinyCsv", { tasksDirs, sandbox: name, maxSteps: 2 });
       try {
         await env.reset();
-        await env.step("python baseline.py");
-        const second = await env.step("echo two");
-        assert.equal(second.truncated, false);
-        const r = await env.step("echo three");
-        assert.equal(r.observation, "Exited (max_steps)");
+        const first = await env.step("python baseline.py");
+        assert.equal(first.truncated || first.terminated, false);
+        const r = await env.step("echo two");
+        assert.equal(r.observation, "two", "the last step's observation is its action's output");
         assert.equal(r.truncated, true);
         assert.equal(r.terminated, false);
+        assert.equal(r.info.step, 2);
         assert.equal(r.info.exitStatus, "autosubmission (max_steps)");
         assert.deepEqual(r.info.metrics, { accuracy: 0.6 });
+        assert.deepEqual(r.info.scores, [{ accuracy: 0.6 }]);
+        await assert.rejects(
+          env.step("echo three"),
+          /step\(\) called after the episode ended \(2 of 2 steps taken\); call reset\(\)/,
+        );
+        assert.equal(env.currentStep, 2, "the refused call is not counted");
       } finally {
         await env.close();
       }
@@ -277,6 +290,27 @@ test("a multi-line command without its end line is refused before it runs", asyn
       /^Malformed insert command\. Please ensure you use the `end_of_insert` keyword/,
     );
     assert.equal((await env.step("wc -l < strategy.py")).observation, "3");
+  } finally {
+    await env.close();
+  }
+});
+
+test("interrupt() stops the running command like Ctrl-C; the shell and the episode go on", async () => {
+  const env = make("tinyPython", { tasksDirs });
+  try {
+    await env.reset();
+    await env.step("export KEPT=yes");
+    const started = performance.now();
+    const running = env.step("echo begun; sleep 20; sleep 20");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    assert.equal(env.stepInProgress, true);
+    await env.interrupt();
+    const r = await running;
+    assert.ok(performance.now() - started < 10_000, "the sleep was cut short");
+    assert.match(r.observation, /^begun\n\^C \(the command was interrupted\)$/);
+    assert.equal(r.terminated || r.truncated, false);
+    assert.equal(env.stepInProgress, false);
+    assert.equal((await env.step("echo $KEPT")).observation, "yes");
   } finally {
     await env.close();
   }

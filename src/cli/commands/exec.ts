@@ -54,7 +54,8 @@ export function registerExec(program: Command): void {
       const envOptions = {
         ...(opts.sandbox ? { sandbox: opts.sandbox } : {}),
         ...(opts.timeout ? { shortTimeoutS: Number(opts.timeout) } : {}),
-        maxSteps: Math.max(actions.length, 1),
+        // One more than the actions: the last one runs as given, without the step limit's autosubmission.
+        maxSteps: actions.length + 1,
       };
       let env: MLGymEnv;
       if (opts.dir) {

@@ -6,6 +6,7 @@ import { ReplayModel } from "../../models/replay.js";
 import { runEpisode } from "../../run/episode.js";
 import { discoverTasks } from "../../tasks/registry.js";
 import { assistantResponses, readTrajectory } from "../../trajectory/read.js";
+import { CtrlC, finishEpisode } from "../episode-output.js";
 import { collect, DATA_ROOT_HELP, dataRoots, numberOption } from "../options.js";
 
 interface ReplayOptions {
@@ -18,6 +19,7 @@ interface ReplayOptions {
   tasksDir?: string[];
   dataRoot?: string[];
   quiet?: boolean;
+  json?: boolean;
 }
 
 const TEMPERATURE = 0;
@@ -56,7 +58,8 @@ export function registerReplay(program: Command): void {
     .option("--output <dir>", "folder for run folders", "runs")
     .option("--tasks-dir <dir>", "an extra folder with task YAML files (repeatable)", collect)
     .option("--data-root <dir>", DATA_ROOT_HELP, collect)
-    .option("--quiet", "no live display; logs only")
+    .option("--quiet", "no live display or summary: warnings and errors only")
+    .option("--json", "end with a JSON summary on stdout (for scripts) instead of the readable one")
     .action(async (file: string, opts: ReplayOptions) => {
       const traj = readTrajectory(file);
       const taskId = replayTaskId(file, opts.task, opts.tasksDir);
@@ -66,6 +69,7 @@ export function registerReplay(program: Command): void {
       const config = loadAgentConfig(opts.agentConfig);
       const maxSteps = numberOption(opts.maxSteps, "--max-steps", 1)!;
       const timeLimit = numberOption(opts.timeLimit, "--time-limit", 1);
+      const ctrlC = new CtrlC(false, (line) => process.stderr.write(`\n${line}\n`));
       const summary = await runEpisode({
         taskId,
         model,
@@ -83,10 +87,15 @@ export function registerReplay(program: Command): void {
           recordedResponses: responses.length,
           recordedExitStatus: traj.info.exit_status,
         },
-        ...(opts.quiet ? {} : { log: (line: string) => process.stderr.write(`${line}\n`) }),
+        ...(opts.quiet
+          ? {}
+          : { log: (text: string) => process.stderr.write(text), tty: process.stderr.isTTY }),
+        warn: (line: string) => process.stderr.write(`${line}\n`),
+        signal: ctrlC.signal,
+        onEnv: (env) => ctrlC.attach(env),
         announce: (env, outputDir) =>
           `mlgym: replaying ${responses.length} recorded responses of ${file} on ${env.spec.config.id}, writing ${outputDir}`,
-      });
-      process.stdout.write(`${JSON.stringify(summary)}\n`);
+      }).finally(() => ctrlC.dispose());
+      finishEpisode(summary, opts);
     });
 }

@@ -1,8 +1,10 @@
 import type { Command } from "commander";
 import { loadAgentConfig } from "../../agent/config.js";
+import { HumanModel } from "../../models/human.js";
 import { readPriceFile } from "../../models/price-file.js";
 import { chooseModel, DEMO_TASK } from "../../run/choose-model.js";
 import { runEpisode } from "../../run/episode.js";
+import { CtrlC, finishEpisode } from "../episode-output.js";
 import { collect, DATA_ROOT_HELP, dataRoots, numberOption } from "../options.js";
 
 interface RunOptions {
@@ -23,6 +25,7 @@ interface RunOptions {
   dataRoot?: string[];
   allowUnpriced?: boolean;
   quiet?: boolean;
+  json?: boolean;
 }
 
 /** `mlgym run`: one agent episode on a task, writing `<task>.traj` and `results.json`. */
@@ -64,7 +67,8 @@ export function registerRun(program: Command): void {
       collect,
     )
     .option("--data-root <dir>", DATA_ROOT_HELP, collect)
-    .option("--quiet", "no live display; logs only")
+    .option("--quiet", "no live display or summary: warnings and errors only")
+    .option("--json", "end with a JSON summary on stdout (for scripts) instead of the readable one")
     .action(async (opts: RunOptions) => {
       const taskId = opts.task ?? DEMO_TASK;
       const modelOptions = {
@@ -80,6 +84,7 @@ export function registerRun(program: Command): void {
       const temperature = numberOption(opts.temperature, "--temperature")!;
       const topP = numberOption(opts.topP, "--top-p")!;
       const seed = numberOption(opts.seed, "--seed");
+      const ctrlC = new CtrlC(model instanceof HumanModel, (line) => process.stderr.write(`\n${line}\n`));
       const summary = await runEpisode({
         taskId,
         model,
@@ -97,9 +102,13 @@ export function registerRun(program: Command): void {
           ...(timeLimit !== undefined ? { timeLimitS: timeLimit } : {}),
           ...(opts.allowUnpriced ? { allowUnpriced: true } : {}),
         },
-        ...(opts.quiet ? {} : { log: (line: string) => process.stderr.write(`${line}\n`) }),
+        ...(opts.quiet
+          ? {}
+          : { log: (text: string) => process.stderr.write(text), tty: process.stderr.isTTY }),
+        signal: ctrlC.signal,
+        onEnv: (env) => ctrlC.attach(env),
         warn: (line: string) => process.stderr.write(`${line}\n`),
-      });
-      process.stdout.write(`${JSON.stringify(summary)}\n`);
+      }).finally(() => ctrlC.dispose());
+      finishEpisode(summary, opts);
     });
 }
