@@ -48,3 +48,23 @@ export function aggregateRuns(values: ReadonlyArray<number | undefined>, directi
   }
   return score;
 }
+
+/**
+ * The best of a run's per-attempt values (null = no usable value), first one on ties; undefined = a failed run.
+ * The same rule as {@link bestAttempt} on values already taken from the entries.
+ */
+export function bestValue(values: ReadonlyArray<number | null>, direction: Direction): number | undefined {
+  let best: number | undefined;
+  for (const value of values) {
+    if (value === null || Number.isNaN(value)) continue;
+    if (best === undefined || isBetter(value, best, direction)) best = value;
+  }
+  return best;
+}
+
+/** The last attempt's value, only for runs that have a best one (as {@link lastAttempt}). */
+export function lastValue(values: ReadonlyArray<number | null>, direction: Direction): number | undefined {
+  if (bestValue(values, direction) === undefined) return undefined;
+  const value = values.at(-1);
+  return value === null || value === undefined || Number.isNaN(value) ? undefined : value;
+}

@@ -1,6 +1,6 @@
 // Pure metric functions: no I/O, numbers in, numbers out.
 export { ACTION_CATEGORIES, type ActionCategory, classifyAction, countActions } from "./actions.js";
-export { type Attempt, aggregateRuns, bestAttempt, lastAttempt } from "./attempts.js";
+export { type Attempt, aggregateRuns, bestAttempt, bestValue, lastAttempt, lastValue } from "./attempts.js";
 export {
   type BootstrapTask,
   bootstrapAup,
@@ -22,6 +22,7 @@ export {
 export {
   areaUnderProfile,
   bestAndLastProfiles,
+  dataTauMax,
   isFeasible,
   linspace,
   PENALTY_EPSILON,

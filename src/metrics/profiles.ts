@@ -40,9 +40,12 @@ export function performanceRatios(task: TaskScores, epsilon = PENALTY_EPSILON): 
   const best = maximize ? Math.max(...feasible) : Math.min(...feasible);
   const worst = maximize ? Math.min(...feasible) : Math.max(...feasible);
   // A zero among the feasible scores gives 0/0 or x/0: treat those as "never reached" rather than NaN.
+  // A method equal to the best has ratio 1 even when the best is 0; any other ratio that is not a number >= 1
+  // (x/0, overflow to Infinity, underflow) counts as "never reached" rather than NaN or a ratio below 1.
   const ratioOf = (score: number) => {
+    if (score === best) return 1;
     const ratio = maximize ? best / score : score / best;
-    return Number.isNaN(ratio) ? Number.POSITIVE_INFINITY : ratio;
+    return ratio >= 1 ? ratio : Number.POSITIVE_INFINITY;
   };
   const penalty = ratioOf(worst) * (1 + epsilon);
   const ratios = scores.map((s) => (isFeasible(s, baseline, direction) ? ratioOf(s) : penalty));
@@ -62,10 +65,20 @@ export function linspace(start: number, stop: number, num: number): number[] {
 
 /** The original's grid: τmax = ceil(10·log10(max bound)) / 10 over every task's bound (best and last together). */
 export function tauGrid(bounds: ReadonlyArray<number | undefined>, points = TAU_POINTS): number[] {
-  const finite = bounds.filter((b): b is number => b !== undefined && Number.isFinite(b));
-  const maxBound = finite.length > 0 ? Math.max(...finite) : 2;
-  const tauMax = Math.ceil(10 * Math.log10(maxBound)) / 10;
-  return linspace(0, tauMax, points);
+  return linspace(0, dataTauMax(bounds), points);
+}
+
+/** The original's data-dependent τmax: ceil(10·log10(max bound)) / 10 (0.4 when no bound is finite). */
+export function dataTauMax(bounds: ReadonlyArray<number | undefined>): number {
+  let maxBound = 2;
+  let any = false;
+  for (const b of bounds) {
+    if (b === undefined || !Number.isFinite(b) || b < 1) continue;
+    maxBound = any ? Math.max(maxBound, b) : b;
+    any = true;
+  }
+  // A bound of 1 (impossible from ceil(ratio·1.05) but harmless) would give a grid of zero width.
+  return Math.max(Math.ceil(10 * Math.log10(maxBound)) / 10, 0.1);
 }
 
 /**
@@ -77,11 +90,16 @@ export function performanceProfiles(
   taus: readonly number[],
 ): number[][] {
   const taskCount = ratiosByTask.length;
+  if (taskCount === 0) return [];
   const methodCount = ratiosByTask[0]?.length ?? 0;
   const profiles: number[][] = [];
   for (let m = 0; m < methodCount; m++) {
+    // NaN (a ratio that is not a number) sorts last and never counts.
     const logs = ratiosByTask
-      .map((row) => Math.log10(row[m] ?? Number.POSITIVE_INFINITY))
+      .map((row) => {
+        const log = Math.log10(row[m] ?? Number.POSITIVE_INFINITY);
+        return Number.isNaN(log) ? Number.POSITIVE_INFINITY : log;
+      })
       .sort((a, b) => a - b);
     let covered = 0;
     profiles.push(
@@ -116,12 +134,18 @@ export function profileOnGrid(tasks: readonly TaskScores[], taus: readonly numbe
   return { ratiosByTask, profiles, aup: profiles.map((p) => areaUnderProfile(p, taus)) };
 }
 
-/** The original's analysis: one τ grid from the bounds of both best and last scores, then each set's profiles. */
+/**
+ * Profiles of best and last scores on one τ grid: `[0, tauMax]` when given (a fixed range, so AUPs of reports
+ * over different runs are comparable), else the original's grid from the bounds of both sets.
+ */
 export function bestAndLastProfiles(
   best: readonly TaskScores[],
   last: readonly TaskScores[],
+  tauMax?: number,
 ): { taus: number[]; best: ProfileResult; last: ProfileResult } {
-  const bounds = [...best, ...last].map((t) => performanceRatios(t).bound);
-  const taus = tauGrid(bounds);
+  const taus =
+    tauMax === undefined
+      ? tauGrid([...best, ...last].map((t) => performanceRatios(t).bound))
+      : linspace(0, tauMax, TAU_POINTS);
   return { taus, best: profileOnGrid(best, taus), last: profileOnGrid(last, taus) };
 }

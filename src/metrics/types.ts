@@ -7,7 +7,8 @@ export type MetricEntry = Readonly<Record<string, unknown>>;
 /** The value of `metric` in an entry, or undefined when absent, non-numeric or not finite (NaN, ±Infinity). */
 export function metricValue(entry: MetricEntry | undefined, metric: string): number | undefined {
   const value = entry?.[metric];
-  return typeof value === "number" && Number.isFinite(value) ? value : undefined;
+  // `+ 0` turns -0 into 0, so a score of -0 is not taken for a negative (infeasible) one by any comparison.
+  return typeof value === "number" && Number.isFinite(value) ? value + 0 : undefined;
 }
 
 /** True when `a` is strictly better than `b` in `direction`. */

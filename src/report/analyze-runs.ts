@@ -1,7 +1,6 @@
-import { ACTION_CATEGORIES, type ActionCategory, classifyAction, countActions } from "../metrics/actions.js";
-import { bestAttempt } from "../metrics/attempts.js";
+import { ACTION_CATEGORIES, type ActionCategory } from "../metrics/actions.js";
+import { bestValue } from "../metrics/attempts.js";
 import { exitStatusCategories, isIncomplete } from "../metrics/exit-status.js";
-import { metricValue } from "../metrics/types.js";
 import type { RunRecord } from "./load-runs.js";
 import type { TaskMeta } from "./task-meta.js";
 
@@ -19,8 +18,10 @@ export interface Usage {
 /** How the runs of a group ended. */
 export interface Outcomes {
   runs: number;
-  /** No usable attempt (no results.json, empty agent list, metric never present). */
+  /** No usable attempt (no results.json, empty agent list, metric never present), not for infrastructure. */
   failed: number;
+  /** Ended because of infrastructure (API, sandbox): not the agent's failure (with `--include-infrastructure-failures`). */
+  infrastructure: number;
   /** Has a score but ended neither submitted nor at the step limit (needs the `.traj`). */
   incomplete: number;
   withTrajectory: number;
@@ -61,7 +62,13 @@ const emptyUsage = (): Usage => ({
   tokensReceived: 0,
   apiCalls: 0,
 });
-const emptyOutcomes = (): Outcomes => ({ runs: 0, failed: 0, incomplete: 0, withTrajectory: 0 });
+const emptyOutcomes = (): Outcomes => ({
+  runs: 0,
+  failed: 0,
+  infrastructure: 0,
+  incomplete: 0,
+  withTrajectory: 0,
+});
 const emptyActions = () =>
   Object.fromEntries(ACTION_CATEGORIES.map((c) => [c, 0])) as Record<ActionCategory, number>;
 
@@ -131,17 +138,23 @@ export function analyseRuns(
       ),
       run,
     );
-    const attempts = run.attempts ?? [];
-    const failed = bestAttempt(attempts, task.priorityMetric, task.direction) === undefined;
-    const categories = run.trajectory ? exitStatusCategories(run.trajectory.exitStatus) : undefined;
+    const values = run.values ?? [];
+    const infrastructure = run.infrastructure !== undefined;
+    const failed = !infrastructure && bestValue(values, task.direction) === undefined;
+    const categories = run.trajectory
+      ? infrastructure
+        ? ["Infrastructure"]
+        : exitStatusCategories(run.trajectory.exitStatus)
+      : undefined;
     for (const outcomes of [
       entry(result.outcomesByModel, run.model, emptyOutcomes),
       entry(result.outcomesByTask, task.id, emptyOutcomes),
     ]) {
       outcomes.runs++;
       if (failed) outcomes.failed++;
+      if (infrastructure) outcomes.infrastructure++;
       if (categories) outcomes.withTrajectory++;
-      if (!failed && categories && isIncomplete(categories)) outcomes.incomplete++;
+      if (!failed && !infrastructure && categories && isIncomplete(categories)) outcomes.incomplete++;
     }
     if (run.trajectory && categories) {
       const status = run.trajectory.exitStatus;
@@ -152,25 +165,18 @@ export function analyseRuns(
       ]) {
         for (const c of categories) counts[c] = (counts[c] ?? 0) + 1;
       }
-      const counts = countActions(run.trajectory.actions);
-      for (const target of [
-        entry(result.actionsByModel, run.model, emptyActions),
-        entry(result.actionsByTask, task.id, emptyActions),
-      ]) {
-        for (const c of ACTION_CATEGORIES) target[c] += counts[c];
-      }
-      run.trajectory.actions.forEach((action, step) => {
-        const perStep = result.actionsByStep[classifyAction(action)];
+      const byModel = entry(result.actionsByModel, run.model, emptyActions);
+      const byTask = entry(result.actionsByTask, task.id, emptyActions);
+      run.trajectory.categories.forEach((index, step) => {
+        const category = ACTION_CATEGORIES[index] ?? "Bash";
+        byModel[category]++;
+        byTask[category]++;
+        const perStep = result.actionsByStep[category];
         perStep[step] = (perStep[step] ?? 0) + 1;
       });
     }
-    if (attempts.length > 0) {
-      result.trails.push({
-        taskId: task.id,
-        model: run.model,
-        path: run.path,
-        values: attempts.map((a) => metricValue(a, task.priorityMetric) ?? null),
-      });
+    if (values.length > 0) {
+      result.trails.push({ taskId: task.id, model: run.model, path: run.path, values });
     }
   }
   for (const perStep of Object.values(result.actionsByStep)) {

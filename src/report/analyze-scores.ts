@@ -1,4 +1,4 @@
-import { aggregateRuns, bestAttempt, lastAttempt } from "../metrics/attempts.js";
+import { aggregateRuns, bestValue, lastValue } from "../metrics/attempts.js";
 import {
   bootstrapAup,
   bootstrapTaskScore,
@@ -10,7 +10,6 @@ import {
 } from "../metrics/bootstrap.js";
 import { bestAndLastProfiles, type TaskScores } from "../metrics/profiles.js";
 import { bordaOrder, meanRankOrder, rankMethods } from "../metrics/ranks.js";
-import { metricValue } from "../metrics/types.js";
 import type { RunIssue, RunRecord } from "./load-runs.js";
 import type { TaskMeta } from "./task-meta.js";
 
@@ -51,6 +50,8 @@ export interface ScoreAnalysis {
   methods: string[];
   tasks: TaskMeta[];
   taus: number[];
+  /** Where τmax comes from: the benchmark's fixed range, `--tau-max`, or the original's rule on this data. */
+  tauRange: TauRange;
   /** `[task][model]`. */
   runValues: RunValues[][];
   best: AttemptAnalysis;
@@ -59,8 +60,23 @@ export interface ScoreAnalysis {
   comparisons: Array<{ a: string; b: string; best: PairedComparison; last: PairedComparison }>;
 }
 
+/** The τ range of the profiles: `[0, max]` on {@link TAU_POINTS} points, and why. */
+export interface TauRange {
+  min: 0;
+  max: number;
+  points: number;
+  /** `benchmark`: the fixed range of the task set; `flag`: `--tau-max`; `data`: the original's rule (`--tau-max auto`). */
+  source: "benchmark" | "flag" | "data";
+  /** Method-task ratios whose log10 lies beyond `max` (they count as never reached within the range). */
+  beyond: number;
+}
+
 /** Options of the score analysis. */
 export interface ScoreOptions {
+  /** A fixed τmax (AUPs comparable across reports); undefined = the original's data-dependent τmax. */
+  tauMax?: number;
+  /** How `tauMax` was chosen, recorded in the report (default `flag` when given, `data` when not). */
+  tauSource?: "benchmark" | "flag";
   bootstrap?: number;
   seed?: number;
   compare?: ReadonlyArray<readonly [string, string]>;
@@ -69,17 +85,14 @@ export interface ScoreOptions {
 function collectRunValues(runs: readonly RunRecord[], task: TaskMeta, issues: RunIssue[]): RunValues {
   const values: RunValues = { paths: [], best: [], last: [] };
   for (const run of runs) {
-    const attempts = run.attempts ?? [];
-    const best = bestAttempt(attempts, task.priorityMetric, task.direction);
-    const last = lastAttempt(attempts, task.priorityMetric, task.direction);
-    const bad = attempts.filter(
-      (a) => typeof a[task.priorityMetric] === "number" && metricValue(a, task.priorityMetric) === undefined,
-    );
-    if (bad.length > 0) {
+    const attempts = run.values ?? [];
+    const best = bestValue(attempts, task.direction);
+    const last = lastValue(attempts, task.direction);
+    if (run.nonFinite > 0) {
       issues.push({
         path: run.path,
         kind: "non-finite-value",
-        message: `${bad.length} attempt(s) with a non-finite ${task.priorityMetric}: ignored`,
+        message: `${run.nonFinite} attempt(s) with a non-finite ${task.priorityMetric}: ignored`,
       });
     }
     if (attempts.length > 0 && best === undefined) {
@@ -96,8 +109,8 @@ function collectRunValues(runs: readonly RunRecord[], task: TaskMeta, issues: Ru
       });
     }
     values.paths.push(run.path);
-    values.best.push(best?.value);
-    values.last.push(last?.value);
+    values.best.push(best);
+    values.last.push(last);
   }
   return values;
 }
@@ -142,19 +155,31 @@ export function analyseScores(
   const runValues = tasks.map((task) =>
     models.map((model) => collectRunValues(runsOf(task, model), task, issues)),
   );
-  // The baseline comes from the first results.json (model order, then path order) that records it.
+  // The baseline comes from the first results.json (model order, then path order) that records it, else from
+  // the task's YAML (`baseline_scores`).
   const baselines = tasks.map((task) => {
     for (const model of models) {
       for (const run of runsOf(task, model)) {
-        const value = metricValue(run.baseline, task.priorityMetric);
-        if (value !== undefined) return value;
+        if (run.baseline !== undefined) return run.baseline;
       }
     }
-    return Number.NaN;
+    return task.baseline ?? Number.NaN;
   });
   const best = taskScoresOf("best", tasks, baselines, runValues);
   const last = taskScoresOf("last", tasks, baselines, runValues);
-  const profiles = bestAndLastProfiles(best, last);
+  const tauMax = options.tauMax !== undefined && options.tauMax > 0 ? options.tauMax : undefined;
+  const profiles = bestAndLastProfiles(best, last, tauMax);
+  const top = profiles.taus.at(-1) ?? 0;
+  const beyond = [...profiles.best.ratiosByTask, ...profiles.last.ratiosByTask]
+    .flat()
+    .filter((r) => Number.isFinite(r) && Math.log10(r) > top).length;
+  const tauRange: TauRange = {
+    min: 0,
+    max: top,
+    points: profiles.taus.length,
+    source: tauMax === undefined ? "data" : (options.tauSource ?? "flag"),
+    beyond,
+  };
   const finish = (taskScores: TaskScores[], result: typeof profiles.best): AttemptAnalysis => {
     const scores = taskScores.map((t) => [...t.scores]);
     const ranks = scores.map((row, t) => rankMethods(methods, row, (tasks[t] as TaskMeta).direction));
@@ -172,6 +197,7 @@ export function analyseScores(
     methods,
     tasks: [...tasks],
     taus: profiles.taus,
+    tauRange,
     runValues,
     best: finish(best, profiles.best),
     last: finish(last, profiles.last),

@@ -28,6 +28,14 @@ export const TASK_CATALOGUE: ReadonlyMap<string, TaskMeta> = new Map(
 );
 
 /**
+ * τmax of the benchmark's performance profiles: the paper's range for MLGym-Bench (`τ ∈ [0, 1.5]`, what the
+ * original's rule gives on its twelve models' runs). Fixed, so the AUPs of two reports over different runs are
+ * comparable; the original derives it from each run set (`--tau-max auto`), so its AUPs shift from report to
+ * report. `--tau-max` sets another range for another task set.
+ */
+export const BENCHMARK_TAU_MAX = 1.5;
+
+/**
  * The original's model order (`MODELS` in its analysis code). Table columns list known models in this order,
  * then any other model alphabetically.
  */

@@ -1,6 +1,8 @@
 import { percentile } from "../metrics/bootstrap.js";
 import type { ScoreTrail } from "./analyze-runs.js";
 import type { ScoreAnalysis } from "./analyze-scores.js";
+import { BASELINE } from "./analyze-scores.js";
+import { type PlacedLabel, placeLabels } from "./label-placement.js";
 import {
   axes,
   colorAt,
@@ -8,104 +10,249 @@ import {
   type Frame,
   formatNumber,
   legend,
+  legendRows,
   linearScale,
   niceTicks,
   svgDocument,
   text,
 } from "./svg.js";
+import { profileSteps, splitTauAxis } from "./tau-axis.js";
 
 const fmt = (v: number) => v.toFixed(1);
 
-/** Step-plot panel of profiles: ρ(τ) per method, drawn as "post" steps like the original. */
+/** How a chart names and colours a model (or the baseline): one style for every figure of a report. */
+export interface SeriesStyle {
+  label(id: string): string;
+  colour(id: string): string;
+}
+
+/** Ids as labels and the palette by position in `ids`: for charts drawn outside a report. */
+export function defaultStyle(ids: readonly string[]): SeriesStyle {
+  return { label: (id) => id, colour: (id) => colorAt(Math.max(0, ids.indexOf(id))) };
+}
+
+const PROFILE_PANEL = { width: 500, left: 66, top: 46, plotWidth: 404, plotHeight: 270 };
+
+/** The step curve of one profile inside one axis segment ("post" steps, like the original). */
+function segmentPath(
+  taus: readonly number[],
+  profile: readonly number[],
+  from: number,
+  to: number,
+  x: (tau: number) => number,
+  y: (rho: number) => number,
+): string {
+  let start = 0;
+  while (start + 1 < taus.length && (taus[start + 1] as number) <= from) start++;
+  let d = `M${fmt(x(from))},${fmt(y(profile[start] ?? 0))}`;
+  for (let i = start + 1; i < taus.length && (taus[i] as number) <= to; i++) {
+    if (profile[i] === profile[i - 1]) continue;
+    d += `H${fmt(x(taus[i] as number))}V${fmt(y(profile[i] as number))}`;
+  }
+  return `${d}H${fmt(x(to))}`;
+}
+
+/** One profile panel on the split τ axis: ρ(τ) per method, the baseline dashed. */
 function profilePanel(
-  frame: Frame,
+  offsetX: number,
   title: string,
   scores: ScoreAnalysis,
   profiles: number[][],
-  aup: number[],
-): string {
-  const tauMax = scores.taus.at(-1) ?? 1;
-  const sx = linearScale([0, tauMax], [frame.left, frame.left + frame.width]);
-  const sy = linearScale([0, 1], [frame.top + frame.height, frame.top]);
-  const lines = profiles.map((profile, m) => {
-    let d = "";
-    profile.forEach((rho, i) => {
-      const x = sx(scores.taus[i] as number);
-      const y = sy(rho);
-      d += i === 0 ? `M${fmt(x)},${fmt(y)}` : `H${fmt(x)}V${fmt(y)}`;
-    });
-    const dashed = scores.methods[m] === "baseline" ? ' stroke-dasharray="6 4"' : "";
-    return `<path d="${d}" fill="none" stroke="${colorAt(m)}" stroke-width="2"${dashed}/>`;
+  steps: readonly number[],
+  style: SeriesStyle,
+): { svg: string; note: string } {
+  const p = PROFILE_PANEL;
+  const left = offsetX + p.left;
+  const bottom = p.top + p.plotHeight;
+  const tauMax = scores.taus.at(-1) as number;
+  const axis = splitTauAxis(steps, tauMax, left, left + p.plotWidth);
+  const sy = linearScale([0, 1], [bottom, p.top]);
+  const parts: string[] = [
+    text(left + p.plotWidth / 2, p.top - 14, title, { size: 15, anchor: "middle", weight: "bold" }),
+  ];
+  for (const t of niceTicks(0, 1)) {
+    for (const seg of axis.segments)
+      parts.push(
+        `<line x1="${fmt(seg.x0)}" y1="${fmt(sy(t))}" x2="${fmt(seg.x1)}" y2="${fmt(sy(t))}" stroke="#e3e3e3"/>`,
+      );
+    parts.push(text(left - 6, sy(t) + 4, formatNumber(t), { size: 12, anchor: "end" }));
+  }
+  for (const tick of axis.ticks) {
+    parts.push(
+      `<line x1="${fmt(tick.x)}" y1="${p.top}" x2="${fmt(tick.x)}" y2="${bottom}" stroke="#e3e3e3"/>`,
+      text(tick.x, bottom + 16, formatNumber(tick.tau), { size: 12, anchor: "middle" }),
+      text(tick.x, bottom + 31, `×${formatNumber(Number((10 ** tick.tau).toPrecision(3)))}`, {
+        size: 12,
+        anchor: "middle",
+        fill: "#666",
+      }),
+    );
+  }
+  for (const seg of axis.segments)
+    parts.push(
+      `<rect class="plot-area" x="${fmt(seg.x0)}" y="${p.top}" width="${fmt(seg.x1 - seg.x0)}" height="${p.plotHeight}" fill="none" stroke="#444"/>`,
+    );
+  const [fine, coarse] = axis.segments;
+  if (fine && coarse) {
+    // The break mark: two short slanted strokes at top and bottom on each side of the gap.
+    for (const [bx, yy] of [fine.x1, coarse.x0].flatMap((bx) =>
+      [bottom, p.top].map((yy) => [bx, yy] as const),
+    ))
+      parts.push(
+        `<line x1="${fmt(bx - 4)}" y1="${fmt(yy + 6)}" x2="${fmt(bx + 4)}" y2="${fmt(yy - 6)}" stroke="#444" stroke-width="1.5"/>`,
+      );
+  }
+  scores.methods.forEach((method, m) => {
+    const profile = profiles[m] ?? [];
+    const dashed = method === BASELINE ? ' stroke-dasharray="6 4"' : "";
+    const d = axis.segments
+      .map((seg) => segmentPath(scores.taus, profile, seg.from, seg.to, axis.x, sy))
+      .join("");
+    parts.push(
+      `<path class="profile" d="${d}" fill="none" stroke="${style.colour(method)}" stroke-width="2"${dashed}><title>${esc(style.label(method))}</title></path>`,
+    );
   });
-  const items = scores.methods.map((method, m) => ({
-    label: `${method} (AUP ${formatNumber(Math.round((aup[m] ?? 0) * 1000) / 1000)})`,
-    color: colorAt(m),
-    dashed: method === "baseline",
-  }));
-  return [
-    text(frame.left + frame.width / 2, frame.top - 10, title, { size: 14, anchor: "middle", weight: "bold" }),
-    axes(
-      frame,
-      { domain: [0, tauMax], label: "τ (log10 of performance ratio)" },
-      { domain: [0, 1], label: "ρ(τ): share of tasks" },
-    ),
-    ...lines,
-    legend(frame.left + frame.width - 250, frame.top + frame.height - 18 * items.length - 4, items, {
-      background: true,
+  parts.push(
+    text(left + p.plotWidth / 2, bottom + 50, "τ = log10(performance ratio); ×: the ratio", {
+      size: 13,
+      anchor: "middle",
     }),
-  ].join("\n");
+  );
+  parts.push(
+    text(left - 46, p.top + p.plotHeight / 2, "ρ(τ): share of tasks", {
+      size: 13,
+      anchor: "middle",
+      rotate: -90,
+    }),
+  );
+  return { svg: parts.join("\n"), note: axis.note };
 }
 
-/** The paper's performance profiles: best attempt (left) and best submission = last attempt (right). */
-export function performanceProfileChart(scores: ScoreAnalysis, runsPerModel: number): string {
+/**
+ * The paper's performance profiles: best attempt (left) and best submission = last attempt (right), on the split
+ * τ axis, with one legend below giving each method's Best and Last AUP. Throws when there is nothing to draw.
+ */
+export function performanceProfileChart(
+  scores: ScoreAnalysis,
+  runsPerModel: number,
+  style: SeriesStyle = defaultStyle(scores.methods),
+): string {
+  const tauMax = scores.taus.at(-1);
+  if (scores.methods.length === 0 || scores.taus.length < 2 || tauMax === undefined || !(tauMax > 0))
+    throw new Error(
+      `cannot draw performance profiles: τ grid of ${scores.taus.length} point(s) up to ${tauMax}`,
+    );
+  const all = [...scores.best.profiles, ...scores.last.profiles];
+  if (all.some((profile) => profile.some((rho) => !Number.isFinite(rho))))
+    throw new Error("cannot draw performance profiles: a profile value is not a number");
   const suffix = runsPerModel > 0 ? `@${runsPerModel}` : "";
-  const w = 560;
-  const h = 380;
-  const left = profilePanel(
-    { left: 70, top: 40, width: w - 100, height: h - 100 },
-    `Best Attempt Profile${suffix}`,
-    scores,
-    scores.best.profiles,
-    scores.best.aup,
-  );
-  const right = profilePanel(
-    { left: w + 70, top: 40, width: w - 100, height: h - 100 },
+  const steps = profileSteps(scores.taus, all);
+  const best = profilePanel(0, `Best Attempt Profile${suffix}`, scores, scores.best.profiles, steps, style);
+  const last = profilePanel(
+    PROFILE_PANEL.width,
     `Best Submission Profile${suffix}`,
     scores,
     scores.last.profiles,
-    scores.last.aup,
+    steps,
+    style,
   );
-  return svgDocument(2 * w + 20, h, `${left}\n${right}`);
+  const width = 2 * PROFILE_PANEL.width;
+  const aup = (values: number[], m: number) =>
+    formatNumber(Math.round((values[m] ?? Number.NaN) * 1000) / 1000);
+  const legendTop = PROFILE_PANEL.top + PROFILE_PANEL.plotHeight + 96;
+  const legend = legendRows(
+    PROFILE_PANEL.left,
+    legendTop,
+    width - PROFILE_PANEL.left - 20,
+    scores.methods.map((method, m) => ({
+      label: `${style.label(method)} (${aup(scores.best.aup, m)} | ${aup(scores.last.aup, m)})`,
+      color: style.colour(method),
+      dashed: method === BASELINE,
+    })),
+  );
+  const height = Math.ceil(legendTop + legend.height + 4);
+  return svgDocument(
+    width,
+    height,
+    [
+      best.svg,
+      last.svg,
+      text(
+        width / 2,
+        PROFILE_PANEL.top + PROFILE_PANEL.plotHeight + 68,
+        `${best.note}. Legend: method (Best AUP | Last AUP)`,
+        {
+          size: 12,
+          anchor: "middle",
+          fill: "#666",
+        },
+      ),
+      legend.svg,
+    ].join("\n"),
+  );
 }
 
-/** One point per model: mean recorded API cost per run against Best AUP. */
-export function aupVsCostChart(
-  points: ReadonlyArray<{ model: string; cost: number; aup: number; index: number }>,
-): string {
-  const width = 760;
-  const height = 460;
-  const frame: Frame = { left: 80, top: 40, width: width - 120, height: height - 110 };
-  const costs = points.map((p) => p.cost);
-  const aups = points.map((p) => p.aup);
-  const xMax = Math.max(...costs, 0) * 1.15 || 1;
+/** A point of the AUP-vs-cost chart. */
+export interface CostPoint {
+  model: string;
+  cost: number;
+  aup: number;
+}
+
+const COST_CHART = {
+  width: 800,
+  height: 500,
+  frame: { left: 84, top: 44, width: 680, height: 380 } as Frame,
+};
+const COST_LABEL_SIZE = 12;
+const COST_MARKER_RADIUS = 7;
+
+/** Scales and label positions of the AUP-vs-cost chart (exported so tests can check the labels' boxes). */
+export function aupVsCostLayout(points: readonly CostPoint[], style: SeriesStyle) {
+  const drawable = points.filter((p) => Number.isFinite(p.cost) && Number.isFinite(p.aup) && p.cost >= 0);
+  if (drawable.length === 0 || drawable.every((p) => p.cost === 0))
+    throw new Error("cannot draw AUP vs cost: no model has a known, non-zero cost and a finite AUP");
+  const { frame } = COST_CHART;
+  const xMax = Math.max(...drawable.map((p) => p.cost)) * 1.15;
+  const aups = drawable.map((p) => p.aup);
   const yMin = Math.min(...aups) - 0.05;
   const yMax = Math.max(...aups) + 0.05;
   const sx = linearScale([0, xMax], [frame.left, frame.left + frame.width]);
   const sy = linearScale([yMin, yMax], [frame.top + frame.height, frame.top]);
-  const marks = points.map((p) => {
-    const x = sx(p.cost);
-    const y = sy(p.aup);
-    return `<circle cx="${fmt(x)}" cy="${fmt(y)}" r="7" fill="${colorAt(p.index)}" stroke="#222"/>${text(x + 10, y - 8, p.model, { size: 11 })}`;
+  const anchors = drawable.map((p) => ({ x: sx(p.cost), y: sy(p.aup), text: style.label(p.model) }));
+  const bounds = { x: frame.left, y: frame.top, width: frame.width, height: frame.height };
+  const labels = placeLabels(anchors, bounds, { size: COST_LABEL_SIZE, radius: COST_MARKER_RADIUS });
+  return { points: drawable, xMax, yMin, yMax, anchors, labels };
+}
+
+/** One point per model: mean recorded API cost per run against Best AUP, labels placed so they do not overlap. */
+export function aupVsCostChart(
+  points: readonly CostPoint[],
+  style: SeriesStyle = defaultStyle(points.map((p) => p.model)),
+): string {
+  const { width, height, frame } = COST_CHART;
+  const layout = aupVsCostLayout(points, style);
+  const marks = layout.points.flatMap((p, i) => {
+    const a = layout.anchors[i] as { x: number; y: number; text: string };
+    const label = layout.labels[i] as PlacedLabel;
+    const leader = label.leader
+      ? `<line x1="${fmt(a.x)}" y1="${fmt(a.y)}" x2="${fmt(label.anchor === "end" ? label.box.x + label.box.width : label.box.x)}" y2="${fmt(label.box.y + label.box.height / 2)}" stroke="#999" stroke-width="1"/>`
+      : "";
+    return [
+      leader,
+      `<circle cx="${fmt(a.x)}" cy="${fmt(a.y)}" r="${COST_MARKER_RADIUS}" fill="${style.colour(p.model)}" stroke="#222"/>`,
+      text(label.x, label.y, a.text, { size: COST_LABEL_SIZE, anchor: label.anchor }),
+    ];
   });
   return svgDocument(
     width,
     height,
     [
-      text(width / 2, 24, "Best AUP vs mean cost per run", { size: 14, anchor: "middle", weight: "bold" }),
+      text(width / 2, 26, "Best AUP vs mean cost per run", { size: 15, anchor: "middle", weight: "bold" }),
       axes(
         frame,
-        { domain: [0, xMax], label: "mean API cost per run (USD, recorded)" },
-        { domain: [yMin, yMax], label: "Best AUP" },
+        { domain: [0, layout.xMax], label: "mean API cost per run (USD, recorded)" },
+        { domain: [layout.yMin, layout.yMax], label: "Best AUP" },
       ),
       ...marks,
     ].join("\n"),
@@ -122,7 +269,11 @@ export function stackedBarChart(options: {
   values: ReadonlyArray<readonly number[]>;
 }): string {
   const { title, xLabel, rows, keys, values } = options;
-  const labelWidth = Math.min(260, 20 + 7 * Math.max(...rows.map((r) => r.length), 4));
+  if (rows.length === 0 || keys.length === 0)
+    throw new Error(`cannot draw '${title}': no rows or no categories`);
+  if (values.some((row) => row.some((v) => !Number.isFinite(v))))
+    throw new Error(`cannot draw '${title}': a count is not a number`);
+  const labelWidth = Math.min(280, 20 + 7.6 * Math.max(...rows.map((r) => r.length), 4));
   const barHeight = 22;
   const frame: Frame = {
     left: labelWidth,
@@ -130,7 +281,7 @@ export function stackedBarChart(options: {
     width: 520,
     height: Math.max(rows.length, 1) * (barHeight + 8),
   };
-  const width = labelWidth + frame.width + 200;
+  const width = labelWidth + frame.width + 250;
   const height = Math.max(frame.top + frame.height + 60, frame.top + keys.length * 18 + 20);
   const totals = values.map((row) => row.reduce((a, b) => a + b, 0));
   const xMax = Math.max(...totals, 1);
@@ -140,7 +291,7 @@ export function stackedBarChart(options: {
   const bars: string[] = [];
   rows.forEach((row, r) => {
     const y = frame.top + 4 + r * (barHeight + 8);
-    bars.push(text(frame.left - 8, y + barHeight / 2 + 4, row, { size: 11, anchor: "end" }));
+    bars.push(text(frame.left - 8, y + barHeight / 2 + 4, row, { size: 12, anchor: "end" }));
     let start = 0;
     keys.forEach((key, k) => {
       const v = values[r]?.[k] ?? 0;
@@ -155,17 +306,17 @@ export function stackedBarChart(options: {
   });
   const grid = ticks.map((t) => {
     const x = sx(t);
-    return `<line x1="${fmt(x)}" y1="${frame.top}" x2="${fmt(x)}" y2="${frame.top + frame.height}" stroke="#e3e3e3"/>${text(x, frame.top + frame.height + 16, formatNumber(t), { size: 11, anchor: "middle" })}`;
+    return `<line x1="${fmt(x)}" y1="${frame.top}" x2="${fmt(x)}" y2="${frame.top + frame.height}" stroke="#e3e3e3"/>${text(x, frame.top + frame.height + 16, formatNumber(t), { size: 12, anchor: "middle" })}`;
   });
   return svgDocument(
     width,
     height,
     [
-      text(width / 2, 24, title, { size: 14, anchor: "middle", weight: "bold" }),
+      text(width / 2, 24, title, { size: 15, anchor: "middle", weight: "bold" }),
       ...grid,
       ...bars,
       text(frame.left + frame.width / 2, frame.top + frame.height + 36, xLabel, {
-        size: 12,
+        size: 13,
         anchor: "middle",
       }),
       legend(
@@ -212,12 +363,15 @@ export function scoreTrailChart(options: {
   baseline: number;
   models: readonly string[];
   trails: readonly ScoreTrail[];
+  style?: SeriesStyle;
 }): string {
   const { title, metric, baseline, models, trails } = options;
+  const style = options.style ?? defaultStyle(["baseline", ...models]);
   const width = 820;
   const height = 440;
   const frame: Frame = { left: 90, top: 50, width: 540, height: height - 120 };
-  const all = trails.flatMap((t) => t.values.filter((v): v is number => v !== null));
+  const all = trails.flatMap((t) => t.values.filter((v): v is number => v !== null && Number.isFinite(v)));
+  if (all.length === 0) throw new Error(`cannot draw '${title}': no run has a finite ${metric}`);
   if (Number.isFinite(baseline)) all.push(baseline);
   const sorted = [...all].sort((a, b) => a - b);
   const q1 = percentile(sorted, 25);
@@ -241,9 +395,9 @@ export function scoreTrailChart(options: {
   const perRun = trails.length <= MAX_RUN_LINES;
   const drawn = perRun ? trails : medianTrails(trails, models);
   const lines = drawn.map((trail) => {
-    const color = colorAt(models.indexOf(trail.model) + 1);
+    const color = style.colour(trail.model);
     const pts = trail.values.flatMap((v, i) =>
-      v === null ? [] : [`${fmt(sx(i + 1))},${fmt(sy(clamp(v)))}`],
+      v === null || !Number.isFinite(v) ? [] : [`${fmt(sx(i + 1))},${fmt(sy(clamp(v)))}`],
     );
     const dots = pts.map((p) => {
       const [cx, cy] = p.split(",");
@@ -257,8 +411,8 @@ export function scoreTrailChart(options: {
   const xTicks = niceTicks(1, xMax).filter((t) => Number.isInteger(t));
   const present = models.filter((m) => trails.some((t) => t.model === m));
   const items = [
-    ...present.map((m) => ({ label: m, color: colorAt(models.indexOf(m) + 1) })),
-    ...(baselineLine ? [{ label: "baseline", color: "#444", dashed: true }] : []),
+    ...present.map((m) => ({ label: style.label(m), color: style.colour(m) })),
+    ...(baselineLine ? [{ label: style.label(BASELINE), color: "#444", dashed: true }] : []),
   ];
   return svgDocument(
     width,
@@ -276,7 +430,7 @@ export function scoreTrailChart(options: {
           perRun ? "one line per run" : `median over each model's runs (${trails.length} runs)`,
           ...(clipped ? ["outliers pinned to the plot edge"] : []),
         ].join("; "),
-        { size: 11, anchor: "middle", fill: "#666" },
+        { size: 12, anchor: "middle", fill: "#666" },
       ),
       axes(
         frame,

@@ -1,3 +1,8 @@
+import { z } from "zod";
+import { parseWithSchema, readYamlFile } from "../config/yaml-file.js";
+import { ConfigError } from "../errors.js";
+import { PAPER_MODELS } from "./paper-models.js";
+
 /**
  * How a report names and colours models: run folders carry ids (`litellm:claude-3-5-sonnet-20240620`), papers
  * carry display names (`Claude-3.5-Sonnet`). A names file maps one to the other; a built-in table covers the
@@ -28,3 +33,102 @@ export const identityNames: DisplayNames = {
   label: (modelId) => modelId,
   colour: (_modelId, index) => FALLBACK_PALETTE[index % FALLBACK_PALETTE.length] as string,
 };
+
+/** One model's entry: a display name, a colour, or both. */
+interface NameEntry {
+  name?: string;
+  colour?: string;
+}
+
+// Backend and provider prefixes a run id may carry before the provider's model id (`:` becomes `-` in folder names).
+const PREFIX =
+  /^(?:litellm|openai|anthropic|gemini|google|vertex_ai|bedrock|azure|openrouter|together_ai|together|fireworks_ai|groq|ollama|meta-llama|deepseek-ai)[:/-]/;
+
+/** The keys an id is looked up under, most specific first: as given, lower case, then without backend prefixes. */
+export function lookupKeys(modelId: string): string[] {
+  const keys = [modelId, modelId.toLowerCase().replace(/^metagen-/, "")];
+  let rest = keys[1] as string;
+  for (;;) {
+    const next = rest.replace(PREFIX, "");
+    if (next === rest || next === "") break;
+    keys.push(next);
+    rest = next;
+  }
+  const afterSlash = rest.slice(rest.lastIndexOf("/") + 1);
+  if (afterSlash !== rest && afterSlash !== "") keys.push(afterSlash);
+  return [...new Set(keys)];
+}
+
+function builtinTable(): Map<string, NameEntry> {
+  const table = new Map<string, NameEntry>();
+  for (const model of PAPER_MODELS) {
+    const entry = { name: model.name, ...(model.colour ? { colour: model.colour } : {}) };
+    for (const key of [model.id, ...model.aliases]) table.set(key.toLowerCase(), entry);
+  }
+  return table;
+}
+
+function find(table: ReadonlyMap<string, NameEntry>, keys: readonly string[]): NameEntry | undefined {
+  for (const key of keys) {
+    const entry = table.get(key) ?? table.get(key.toLowerCase());
+    if (entry) return entry;
+  }
+  return undefined;
+}
+
+/** Names from a user table (consulted first, under every lookup key) over the built-in table of the paper's models. */
+export function displayNamesFrom(user: ReadonlyMap<string, NameEntry> = new Map()): DisplayNames {
+  const builtin = builtinTable();
+  const lowered = new Map([...user].map(([k, v]) => [k.toLowerCase(), v]));
+  const resolve = (modelId: string) => {
+    const keys = lookupKeys(modelId);
+    return { mine: find(lowered, keys), paper: find(builtin, keys) };
+  };
+  return {
+    label: (modelId) => {
+      const { mine, paper } = resolve(modelId);
+      return mine?.name ?? paper?.name ?? modelId;
+    },
+    colour: (modelId, index) => {
+      const { mine, paper } = resolve(modelId);
+      return mine?.colour ?? paper?.colour ?? identityNames.colour(modelId, index);
+    },
+  };
+}
+
+const HEX = /^#[0-9a-fA-F]{6}$/;
+const colourField = z.string().regex(HEX, { message: 'expected a colour as "#rrggbb"' });
+const entrySchema = z
+  .object({
+    name: z.string().min(1, { message: "expected a display name" }).optional(),
+    colour: colourField.optional(),
+    color: colourField.optional(),
+  })
+  .strict();
+const objectEntries = z.record(z.string(), entrySchema);
+
+/**
+ * The display names of a report: the built-in table of the paper's models, overridden by `file` (YAML or JSON)
+ * whose entries are `model-id: Name` or `model-id: {name: Name, colour: "#rrggbb"}`.
+ */
+export function loadDisplayNames(file?: string): DisplayNames {
+  if (file === undefined) return displayNamesFrom();
+  const data = readYamlFile(file);
+  if (typeof data !== "object" || data === null || Array.isArray(data)) {
+    throw new ConfigError('expected a map from model id to a name or {name, colour: "#rrggbb"}', { file });
+  }
+  const user = new Map<string, NameEntry>();
+  for (const [id, value] of Object.entries(data)) {
+    if (typeof value === "string" && value !== "") {
+      user.set(id, { name: value });
+      continue;
+    }
+    if (typeof value !== "object" || value === null || Array.isArray(value)) {
+      throw new ConfigError('expected a display name or {name, colour: "#rrggbb"}', { file, field: id });
+    }
+    const entry = parseWithSchema(objectEntries, { [id]: value }, file)[id] ?? {};
+    const colour = entry.colour ?? entry.color;
+    user.set(id, { ...(entry.name ? { name: entry.name } : {}), ...(colour ? { colour } : {}) });
+  }
+  return displayNamesFrom(user);
+}

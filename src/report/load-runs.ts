@@ -1,22 +1,40 @@
-import { readdir, readFile } from "node:fs/promises";
+import { existsSync, readFileSync } from "node:fs";
+import { readdir } from "node:fs/promises";
 import { basename, join, relative } from "node:path";
-import { readAuditFile } from "../audit/audit-file.js";
-import type { MetricEntry } from "../metrics/types.js";
+import { metricValue } from "../metrics/types.js";
 import { parsePythonJson } from "../python-json.js";
-import { findRunFolders, parseRunFolderName } from "./run-folder.js";
-import { summarizeTrajectory, type TrajectorySummary } from "./trajectory-summary.js";
+import { findRunFolders, parseRunFolderName, type RunName } from "./run-folder.js";
+import type { TaskMeta } from "./task-meta.js";
+import {
+  type InfrastructureRecord,
+  infrastructureFromExitStatus,
+  infrastructureRecord,
+  summarizeTrajectory,
+  type TrajectorySummary,
+} from "./trajectory-summary.js";
 
-/** One run folder as read from disk. */
+/**
+ * One run folder as the report needs it. Only what the analysis uses is kept (the priority metric of each
+ * attempt, not the entries; counts of action categories, not the actions), so memory grows slowly with runs.
+ */
 export interface RunRecord {
   /** Path relative to the runs root (the folder name for a flat tree). */
   path: string;
   model: string;
   taskId: string;
   runIndex: number | undefined;
-  /** `results.json` `agent` (validations then the final evaluation); undefined when unreadable or absent. */
-  attempts: MetricEntry[] | undefined;
-  baseline: MetricEntry | undefined;
+  /**
+   * The priority metric of each `results.json` `agent` entry in order (null = missing or not finite); undefined
+   * when the run has no readable agent list.
+   */
+  values: Array<number | null> | undefined;
+  /** Entries whose priority metric is a number but not a finite one (NaN, ±Infinity). */
+  nonFinite: number;
+  /** `results.json` `baseline` value of the priority metric. */
+  baseline: number | undefined;
   trajectory: TrajectorySummary | undefined;
+  /** Set when the episode ended because of infrastructure (API, sandbox), not the agent. */
+  infrastructure?: InfrastructureRecord;
   /** From `audit.json` (`mlgym audit`); undefined when the run was not audited. */
   audit?: RunAuditStatus;
 }
@@ -40,7 +58,9 @@ export type IssueKind =
   | "last-metric-missing"
   | "non-finite-value"
   | "bad-trajectory"
-  | "bad-audit";
+  | "bad-audit"
+  | "unreadable"
+  | "infrastructure-failure";
 
 /** A problem found in a run folder; the report skips what is named and goes on. */
 export interface RunIssue {
@@ -49,64 +69,113 @@ export interface RunIssue {
   message: string;
 }
 
-function isEntry(value: unknown): value is MetricEntry {
+function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-async function readTextIfExists(path: string): Promise<string | undefined> {
+type Read = { text: string } | { missing: true } | { error: string };
+
+// Synchronous reads: a run folder's files are small and local, and one readFileSync costs a fraction of the
+// four thread-pool round trips (open, stat, read, close) of fs.promises.readFile.
+function readText(path: string): Read {
+  // Absent files are the rule for `.traj` and audit.json: asking first avoids building an exception per run.
+  if (!existsSync(path)) return { missing: true };
   try {
-    return await readFile(path, "utf8");
+    return { text: readFileSync(path, "utf8") };
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
-    throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === "ENOENT" || code === "ENOTDIR") return { missing: true };
+    return { error: `${basename(path)} cannot be read (${code ?? (error as Error).message})` };
   }
 }
 
-async function readResults(dir: string, path: string, issues: RunIssue[]) {
-  const text = await readTextIfExists(join(dir, "results.json"));
-  if (text === undefined) {
+interface Results {
+  values: Array<number | null> | undefined;
+  nonFinite: number;
+  baseline: number | undefined;
+  infrastructure: InfrastructureRecord | undefined;
+  present: boolean;
+}
+
+function readResults(read: Read, task: TaskMeta, path: string, issues: RunIssue[]): Results {
+  const none: Results = {
+    values: undefined,
+    nonFinite: 0,
+    baseline: undefined,
+    infrastructure: undefined,
+    present: false,
+  };
+  if ("missing" in read) {
     issues.push({ path, kind: "no-results", message: "no results.json: counted as a failed run" });
-    return { attempts: undefined, baseline: undefined };
+    return none;
+  }
+  if ("error" in read) {
+    issues.push({ path, kind: "unreadable", message: `${read.error}: counted as a failed run` });
+    return none;
   }
   let data: unknown;
   try {
-    data = parsePythonJson(text);
+    data = parsePythonJson(read.text);
   } catch (error) {
     issues.push({
       path,
       kind: "bad-results",
       message: `results.json is not valid JSON (${(error as Error).message})`,
     });
-    return { attempts: undefined, baseline: undefined };
+    return { ...none, present: true };
   }
-  const agent = isEntry(data) ? data.agent : undefined;
-  const baseline = isEntry(data) && isEntry(data.baseline) ? data.baseline : undefined;
+  const metric = task.priorityMetric;
+  const root = isRecord(data) ? data : {};
+  const baseline = isRecord(root.baseline) ? metricValue(root.baseline, metric) : undefined;
+  const infrastructure = infrastructureRecord(root.infrastructure_error, "results.json");
+  const agent = root.agent;
   if (!Array.isArray(agent)) {
     issues.push({
       path,
       kind: "bad-results",
       message: "results.json has no `agent` list: counted as a failed run",
     });
-    return { attempts: undefined, baseline };
+    return { values: undefined, nonFinite: 0, baseline, infrastructure, present: true };
   }
   if (agent.length === 0) {
     issues.push({ path, kind: "empty-agent-list", message: "empty `agent` list: a failed run (no score)" });
   }
-  return { attempts: agent.filter(isEntry), baseline };
+  let nonFinite = 0;
+  const values: Array<number | null> = [];
+  for (const entry of agent) {
+    if (!isRecord(entry)) continue;
+    const value = metricValue(entry, metric);
+    if (value === undefined && typeof entry[metric] === "number") nonFinite++;
+    values.push(value ?? null);
+  }
+  return { values, nonFinite, baseline, infrastructure, present: true };
 }
 
-async function readTrajectory(dir: string, taskId: string, path: string, issues: RunIssue[]) {
+async function readTrajectory(
+  dir: string,
+  taskId: string,
+  path: string,
+  lookElsewhere: boolean,
+  issues: RunIssue[],
+): Promise<TrajectorySummary | undefined> {
   let file = join(dir, `${taskId}.traj`);
-  let text = await readTextIfExists(file);
-  if (text === undefined) {
-    const other = (await readdir(dir)).filter((n) => n.endsWith(".traj")).sort()[0];
+  let read = readText(file);
+  // Another `.traj` name is only looked for when results.json is missing too: listing every run folder costs
+  // more than the rare folder it would help (the original and `mlgym run` both write `<taskId>.traj`).
+  if ("missing" in read && lookElsewhere) {
+    const names = await readdir(dir).catch(() => []);
+    const other = names.filter((n) => n.endsWith(".traj")).sort()[0];
     if (other === undefined) return undefined;
     file = join(dir, other);
-    text = await readTextIfExists(file);
+    read = readText(file);
   }
-  if (text === undefined) return undefined;
+  if ("missing" in read) return undefined;
+  if ("error" in read) {
+    issues.push({ path, kind: "bad-trajectory", message: read.error });
+    return undefined;
+  }
   try {
-    return summarizeTrajectory(parsePythonJson(text));
+    return summarizeTrajectory(parsePythonJson(read.text));
   } catch (error) {
     issues.push({
       path,
@@ -117,49 +186,122 @@ async function readTrajectory(dir: string, taskId: string, path: string, issues:
   }
 }
 
-/** Reads one run folder; problems become issues, never exceptions (except I/O faults on the folder itself). */
+async function readAudit(dir: string, path: string, issues: RunIssue[]): Promise<RunAuditStatus | undefined> {
+  const read = readText(join(dir, "audit.json"));
+  if ("missing" in read) return undefined;
+  // The audit's schema module is loaded only when some run has an audit.json.
+  const { readAuditFile } = await import("../audit/audit-file.js");
+  let audit: Awaited<ReturnType<typeof readAuditFile>>;
+  try {
+    audit = await readAuditFile(dir);
+  } catch (error) {
+    audit = { kind: "invalid", message: `audit.json cannot be read (${(error as Error).message})` };
+  }
+  if (audit.kind === "invalid")
+    issues.push({ path, kind: "bad-audit", message: `${audit.message}: run \`mlgym audit\` again` });
+  return audit.kind === "ok" ? { flagged: audit.audit.flagged, flags: audit.audit.flags.length } : undefined;
+}
+
+/**
+ * Reads one run folder of a known task; problems become issues, never exceptions. Reads `results.json`,
+ * `<taskId>.traj` and `audit.json` by name (no folder listing) and keeps only what the report uses.
+ */
 export async function readRun(
   dir: string,
   root: string,
-): Promise<{ run: RunRecord | undefined; issues: RunIssue[] }> {
+  name: RunName,
+  task: TaskMeta,
+): Promise<{ run: RunRecord; issues: RunIssue[] }> {
   const path = relative(root, dir) || basename(dir);
   const issues: RunIssue[] = [];
-  const name = parseRunFolderName(basename(dir));
-  if (!name) {
-    issues.push({
-      path,
-      kind: "unparseable-name",
-      message: "folder name is not `<model>__<task>__...`: skipped",
-    });
-    return { run: undefined, issues };
-  }
-  const { attempts, baseline } = await readResults(dir, path, issues);
-  const trajectory = await readTrajectory(dir, name.taskId, path, issues);
-  const audit = await readAuditFile(dir);
-  if (audit.kind === "invalid")
-    issues.push({ path, kind: "bad-audit", message: `${audit.message}: run \`mlgym audit\` again` });
-  const run: RunRecord = { path, ...name, attempts, baseline, trajectory };
-  if (audit.kind === "ok") run.audit = { flagged: audit.audit.flagged, flags: audit.audit.flags.length };
+  const results = readResults(readText(join(dir, "results.json")), task, path, issues);
+  const trajectory = await readTrajectory(dir, name.taskId, path, !results.present, issues);
+  const audit = await readAudit(dir, path, issues);
+  const run: RunRecord = {
+    path,
+    ...name,
+    values: results.values,
+    nonFinite: results.nonFinite,
+    baseline: results.baseline,
+    trajectory,
+  };
+  const infrastructure =
+    results.infrastructure ??
+    trajectory?.infrastructure ??
+    (trajectory ? infrastructureFromExitStatus(trajectory.exitStatus) : undefined);
+  if (infrastructure) run.infrastructure = infrastructure;
+  if (audit) run.audit = audit;
   return { run, issues };
 }
 
 /** How many run folders are read at once. */
 const CONCURRENCY = 32;
 
-/** Finds and reads every run folder under `root`; runs and issues come back in path order. */
-export async function loadRuns(root: string): Promise<{ runs: RunRecord[]; issues: RunIssue[] }> {
+/** What {@link loadRuns} found. */
+export interface LoadedRuns {
+  runs: RunRecord[];
+  issues: RunIssue[];
+  /** Every run folder found, known task or not. */
+  folders: number;
+}
+
+/**
+ * Finds every run folder under `root` and reads those whose task `taskOf` knows (the others become an
+ * `unknown-task` note without being opened); runs and issues come back in path order.
+ */
+export async function loadRuns(
+  root: string,
+  taskOf: (taskId: string) => TaskMeta | undefined,
+  prepare?: (taskIds: Iterable<string>) => Promise<void>,
+): Promise<LoadedRuns> {
   const dirs = await findRunFolders(root);
-  const results: Array<Awaited<ReturnType<typeof readRun>>> = new Array(dirs.length);
+  if (prepare) {
+    const ids = new Set<string>();
+    for (const dir of dirs) {
+      const taskId = parseRunFolderName(basename(dir))?.taskId;
+      if (taskId !== undefined) ids.add(taskId);
+    }
+    await prepare(ids);
+  }
+  const results: Array<{ run?: RunRecord; issues: RunIssue[] }> = new Array(dirs.length);
   let next = 0;
   const worker = async () => {
     while (next < dirs.length) {
       const i = next++;
-      results[i] = await readRun(dirs[i] as string, root);
+      const dir = dirs[i] as string;
+      results[i] = await readFolder(dir, root, taskOf);
     }
   };
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, dirs.length) }, worker));
-  return {
-    runs: results.flatMap((r) => (r.run ? [r.run] : [])),
-    issues: results.flatMap((r) => r.issues),
-  };
+  const runs: RunRecord[] = [];
+  const issues: RunIssue[] = [];
+  for (const r of results) {
+    if (r.run) runs.push(r.run);
+    issues.push(...r.issues);
+  }
+  return { runs, issues, folders: dirs.length };
+}
+
+async function readFolder(
+  dir: string,
+  root: string,
+  taskOf: (taskId: string) => TaskMeta | undefined,
+): Promise<{ run?: RunRecord; issues: RunIssue[] }> {
+  const path = relative(root, dir) || basename(dir);
+  const name = parseRunFolderName(basename(dir));
+  if (!name) {
+    const message = "folder name is not `<model>__<task>__...`: skipped";
+    return { issues: [{ path, kind: "unparseable-name", message }] };
+  }
+  const task = taskOf(name.taskId);
+  if (!task) {
+    const message = `task '${name.taskId}' is not known (not built in, not in --tasks-dir, --tasks-meta): skipped`;
+    return { issues: [{ path, kind: "unknown-task", message }] };
+  }
+  try {
+    return await readRun(dir, root, name, task);
+  } catch (error) {
+    // Whatever the folder holds, the report goes on without it.
+    return { issues: [{ path, kind: "unreadable", message: `cannot be read: ${(error as Error).message}` }] };
+  }
 }

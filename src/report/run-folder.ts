@@ -31,7 +31,11 @@ const MAX_DEPTH = 8;
 export async function findRunFolders(root: string): Promise<string[]> {
   const found: string[] = [];
   async function visit(dir: string, depth: number): Promise<void> {
-    const entries = await readdir(dir, { withFileTypes: true });
+    // The root must be readable (the caller says so); a sub-folder that cannot be listed holds no runs we can read.
+    const entries = await readdir(dir, { withFileTypes: true }).catch((error: unknown) => {
+      if (depth === 0) throw error;
+      return [];
+    });
     if (entries.some((e) => e.isFile() && (e.name === "results.json" || e.name.endsWith(".traj")))) {
       found.push(dir);
       return;

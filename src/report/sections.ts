@@ -2,7 +2,7 @@ import type { Interval } from "../metrics/bootstrap.js";
 import { numpyRound, pythonFloatRepr } from "../metrics/rounding.js";
 import { auditSection } from "./audit-section.js";
 import type { ReportData } from "./build-report.js";
-import type { Figure } from "./figures.js";
+import type { Figure, SkippedFigure } from "./figures.js";
 import { aupTable, ranksTable, scoresTable, type Table } from "./tables.js";
 
 /** A piece of the human-readable report, rendered to Markdown and HTML alike. */
@@ -24,11 +24,19 @@ const MAX_LISTED_ISSUES = 100;
 
 function scoreSections(data: ReportData): Section[] {
   const { scores } = data;
-  const aup = aupTable(scores);
+  const label = (id: string) => data.names.label(id);
+  const aup = aupTable(scores, label);
+  const range = scores.tauRange;
+  const why =
+    range.source === "benchmark"
+      ? "the benchmark's fixed range, the same in every report so AUPs are comparable (`--tau-max` sets another)"
+      : range.source === "flag"
+        ? "set by `--tau-max`: compare AUPs only with reports of the same range"
+        : "derived from these runs as the original does (`--tau-max auto`): AUPs of reports over other runs are not comparable";
   const blocks: Block[] = [
     {
       kind: "text",
-      text: `${data.runCount} run folders under \`${data.root}\`; ${scores.tasks.length} tasks, ${scores.models.length} models. AUP integrates the performance profile over τ ∈ [0, ${scores.taus.at(-1)}] (${scores.taus.length} points).`,
+      text: `${data.runCount} run folders under \`${data.root}\`; ${scores.tasks.length} tasks, ${scores.models.length} models. AUP integrates the performance profile over τ ∈ [0, ${range.max}] (${range.points} points): ${why}.`,
     },
   ];
   if (scores.best.aupInterval && scores.last.aupInterval && scores.bootstrap) {
@@ -47,7 +55,7 @@ function scoreSections(data: ReportData): Section[] {
   }
   const sections: Section[] = [{ title: "AUP", blocks }];
   for (const kind of ["best", "last"] as const) {
-    const table = scoresTable(scores, kind);
+    const table = scoresTable(scores, kind, label);
     const cis = scores[kind].scoreInterval;
     const withCi = cis
       ? table.map((row, t) =>
@@ -68,7 +76,7 @@ function scoreSections(data: ReportData): Section[] {
     });
   }
   const ranks = (["best", "last"] as const).map((kind) => {
-    const table = ranksTable(scores, kind);
+    const table = ranksTable(scores, kind, label);
     return [[`${kind === "best" ? "Best" : "Last"}`, ...(table[0] ?? []).slice(1)], ...table.slice(-2)];
   });
   sections.push({
@@ -98,8 +106,8 @@ function scoreSections(data: ReportData): Section[] {
         const p = c[kind];
         const share = p.shareABetter === undefined ? "" : p.shareABetter.toFixed(3);
         return [
-          c.a,
-          c.b,
+          label(c.a),
+          label(c.b),
           kind,
           String(p.wins),
           String(p.losses),
@@ -117,12 +125,13 @@ function scoreSections(data: ReportData): Section[] {
 
 function runSections(data: ReportData): Section[] {
   const { runs, scores } = data;
+  const label = (id: string) => data.names.label(id);
   const usageRows = scores.models.map((model) => {
     const u = runs.usageByModel[model];
-    if (!u) return [model];
+    if (!u) return [label(model)];
     const mean = u.runsWithCost > 0 ? money(u.cost / u.runsWithCost) : "";
     return [
-      model,
+      label(model),
       String(u.runs),
       String(u.runsWithCost),
       mean,
@@ -135,9 +144,10 @@ function runSections(data: ReportData): Section[] {
   const outcomeRows = scores.models.map((model) => {
     const o = runs.outcomesByModel[model];
     return [
-      model,
+      label(model),
       String(o?.runs ?? 0),
       String(o?.failed ?? 0),
+      String(o?.infrastructure ?? 0),
       String(o?.incomplete ?? 0),
       String(o?.withTrajectory ?? 0),
     ];
@@ -151,9 +161,12 @@ function runSections(data: ReportData): Section[] {
       blocks: [
         {
           kind: "text",
-          text: "Failed = no usable attempt. Incomplete = scored but ended neither `submitted` nor `autosubmission (max_steps)` (needs the `.traj`).",
+          text: 'Failed = no usable attempt (the agent\'s failure). Infrastructure = ended because of the API or the sandbox (only counted here with `--include-infrastructure-failures`; see "Infrastructure failures"). Incomplete = scored but ended neither `submitted` nor `autosubmission (max_steps)` (needs the `.traj`).',
         },
-        { kind: "table", table: [["Model", "runs", "failed", "incomplete", "with .traj"], ...outcomeRows] },
+        {
+          kind: "table",
+          table: [["Model", "runs", "failed", "infrastructure", "incomplete", "with .traj"], ...outcomeRows],
+        },
         ...(statusRows.length > 0
           ? [{ kind: "table", table: [["Exit status", "runs"], ...statusRows] } as Block]
           : []),
@@ -216,12 +229,52 @@ function issueSection(data: ReportData): Section {
   return { title: "Skipped and partial runs", blocks };
 }
 
+/** Warnings first: coverage gaps, infrastructure failures, the τ range, notes on task YAMLs, skipped figures. */
+function warningSection(data: ReportData, skipped: readonly SkippedFigure[]): Section | undefined {
+  const lines = [...data.warnings, ...skipped.map((s) => `figure \`${s.name}\` skipped: ${s.reason}`)];
+  if (lines.length === 0) return undefined;
+  return { title: "Warnings", blocks: lines.map((text): Block => ({ kind: "text", text: `- ${text}` })) };
+}
+
+/** Runs that ended because of infrastructure: counts by kind and the runs, apart from the agent's failures. */
+function infrastructureSection(data: ReportData): Section | undefined {
+  const infra = data.infrastructure;
+  if (!infra || infra.count === 0) return undefined;
+  const listed = infra.runs.slice(0, MAX_LISTED_ISSUES);
+  const blocks: Block[] = [
+    {
+      kind: "text",
+      text: `${infra.count} runs ended because of infrastructure (model API unreachable, authentication, unknown model, sandbox), not because of the agent. ${infra.included ? "They are scored like the other runs (`--include-infrastructure-failures`)." : "They are left out of every score and table above; `--include-infrastructure-failures` scores them."}`,
+    },
+    {
+      kind: "table",
+      table: [["Kind", "runs"], ...Object.entries(infra.byKind).map(([k, n]) => [k, String(n)])],
+    },
+    {
+      kind: "table",
+      table: [
+        ["Run folder", "model", "task", "kind", "message"],
+        ...listed.map((r) => [r.path, data.names.label(r.model), r.taskId, r.kind, r.message]),
+      ],
+    },
+  ];
+  if (infra.count > listed.length)
+    blocks.push({ kind: "text", text: `… and ${infra.count - listed.length} more in report.json.` });
+  return { title: "Infrastructure failures", blocks };
+}
+
 /** The report's sections in reading order; figures go where they belong. */
-export function reportSections(data: ReportData, figures: readonly Figure[]): Section[] {
+export function reportSections(
+  data: ReportData,
+  figures: readonly Figure[],
+  skipped: readonly SkippedFigure[] = [],
+): Section[] {
   const figure = (name: string): Block[] =>
     figures.filter((f) => f.name === name).map((f) => ({ kind: "figure", figure: f }));
   const [aup, ...scoreRest] = scoreSections(data);
   const sections: Section[] = [];
+  const warnings = warningSection(data, skipped);
+  if (warnings) sections.push(warnings);
   if (aup)
     sections.push({
       ...aup,
@@ -230,6 +283,8 @@ export function reportSections(data: ReportData, figures: readonly Figure[]): Se
   const audit = auditSection(data);
   if (audit) sections.push(audit);
   sections.push(...scoreRest, ...runSections(data));
+  const infrastructure = infrastructureSection(data);
+  if (infrastructure) sections.push(infrastructure);
   const analytics = [
     "outcomes_per_model",
     "outcomes_per_task",

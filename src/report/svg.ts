@@ -46,10 +46,12 @@ export function niceTicks(min: number, max: number, count = 5): number[] {
   const raw = (max - min) / count;
   const magnitude = 10 ** Math.floor(Math.log10(raw));
   const step = ([1, 2, 2.5, 5, 10].find((m) => m * magnitude >= raw) ?? 10) * magnitude;
-  const ticks: number[] = [];
-  for (let v = Math.ceil(min / step) * step; v <= max + step * 1e-9; v += step)
-    ticks.push(Number(v.toPrecision(12)));
-  return ticks;
+  // Ticks by index, not by `v += step`: when the range is float noise (0.8799891474739241 vs ...243) the step
+  // is below the values' precision, `v += step` never advances and the loop grew an array until V8 aborted.
+  const first = Math.ceil(min / step);
+  const n = Math.floor(max / step + 1e-9) - first + 1;
+  if (!Number.isFinite(n) || n < 1 || n > 1000 || min + step === min) return [min, max];
+  return Array.from({ length: n }, (_, i) => Number(((first + i) * step).toPrecision(12)));
 }
 
 /** A linear map from a data domain onto a pixel range. */
@@ -100,26 +102,26 @@ export function axes(
     parts.push(
       `<line x1="${px}" y1="${frame.top}" x2="${px}" y2="${frame.top + frame.height}" stroke="#e3e3e3"/>`,
     );
-    parts.push(text(px, frame.top + frame.height + 16, formatNumber(t), { size: 11, anchor: "middle" }));
+    parts.push(text(px, frame.top + frame.height + 16, formatNumber(t), { size: 12, anchor: "middle" }));
   }
   for (const t of y.ticks ?? niceTicks(y.domain[0], y.domain[1])) {
     const py = sy(t);
     parts.push(
       `<line x1="${frame.left}" y1="${py}" x2="${frame.left + frame.width}" y2="${py}" stroke="#e3e3e3"/>`,
     );
-    parts.push(text(frame.left - 6, py + 4, formatNumber(t), { size: 11, anchor: "end" }));
+    parts.push(text(frame.left - 6, py + 4, formatNumber(t), { size: 12, anchor: "end" }));
   }
   parts.push(
     `<rect x="${frame.left}" y="${frame.top}" width="${frame.width}" height="${frame.height}" fill="none" stroke="#444"/>`,
   );
   parts.push(
     text(frame.left + frame.width / 2, frame.top + frame.height + 36, x.label, {
-      size: 12,
+      size: 13,
       anchor: "middle",
     }),
   );
   const yMid = frame.top + frame.height / 2;
-  parts.push(text(frame.left - 58, yMid, y.label, { size: 12, anchor: "middle", rotate: -90 }));
+  parts.push(text(frame.left - 58, yMid, y.label, { size: 13, anchor: "middle", rotate: -90 }));
   return parts.join("\n");
 }
 
@@ -130,7 +132,7 @@ export function legend(
   items: ReadonlyArray<{ label: string; color: string; dashed?: boolean }>,
   options: { background?: boolean } = {},
 ): string {
-  const width = 36 + 6.6 * Math.max(0, ...items.map((i) => i.label.length));
+  const width = 36 + 7.4 * Math.max(0, ...items.map((i) => i.label.length));
   const box = options.background
     ? `<rect x="${x - 6}" y="${y - 12}" width="${width.toFixed(0)}" height="${items.length * 18 + 6}" fill="#ffffff" fill-opacity="0.85" stroke="#ccc"/>`
     : "";
@@ -138,13 +140,45 @@ export function legend(
     .map((item, i) => {
       const cy = y + i * 18;
       const dash = item.dashed ? ' stroke-dasharray="5 3"' : "";
-      return `<line x1="${x}" y1="${cy}" x2="${x + 22}" y2="${cy}" stroke="${item.color}" stroke-width="3"${dash}/>${text(x + 28, cy + 4, item.label, { size: 11 })}`;
+      return `<line x1="${x}" y1="${cy}" x2="${x + 22}" y2="${cy}" stroke="${item.color}" stroke-width="3"${dash}/>${text(x + 28, cy + 4, item.label, { size: 12 })}`;
     })
     .join("\n")}`;
 }
 
-/** A complete SVG document with a white background. */
+/**
+ * A legend laid out in rows across `width` pixels (below a chart); returns the SVG and the height it takes.
+ */
+export function legendRows(
+  x: number,
+  y: number,
+  width: number,
+  items: ReadonlyArray<{ label: string; color: string; dashed?: boolean }>,
+  size = 12,
+): { svg: string; height: number } {
+  const rowHeight = size * 1.6;
+  const itemWidth = 34 + Math.max(0, ...items.map((i) => i.label.length)) * size * 0.62;
+  const columns = Math.max(1, Math.floor(width / itemWidth));
+  const parts = items.map((item, i) => {
+    const ix = x + (i % columns) * itemWidth;
+    const iy = y + Math.floor(i / columns) * rowHeight;
+    const dash = item.dashed ? ' stroke-dasharray="5 3"' : "";
+    return `<line x1="${ix.toFixed(1)}" y1="${iy.toFixed(1)}" x2="${(ix + 24).toFixed(1)}" y2="${iy.toFixed(1)}" stroke="${item.color}" stroke-width="3"${dash}/>${text(ix + 30, iy + size / 3, item.label, { size })}`;
+  });
+  return { svg: parts.join("\n"), height: Math.ceil(items.length / columns) * rowHeight };
+}
+
+/** Attribute values that are not numbers where numbers belong: the mark of a chart drawn from bad input. */
+const BROKEN_ATTRIBUTE =
+  /\s(?:x|y|x1|x2|y1|y2|cx|cy|r|width|height|d|points|transform)="[^"]*(?:NaN|Infinity|undefined)/;
+
+/** A complete SVG document with a white background; throws rather than emit coordinates that are not numbers. */
 export function svgDocument(width: number, height: number, body: string): string {
+  const broken = BROKEN_ATTRIBUTE.exec(body);
+  if (broken || !(width > 0 && height > 0)) {
+    throw new Error(
+      `chart has no drawable geometry (${broken ? broken[0].trim() : `size ${width}x${height}`})`,
+    );
+  }
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="${FONT_FAMILY}">
 <rect width="100%" height="100%" fill="#ffffff"/>
 ${body}

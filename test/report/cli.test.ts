@@ -22,6 +22,7 @@ test("mlgym report writes the original's five tables for the reference runs", as
     "best_scores.csv",
     "last_ranks.csv",
     "last_scores.csv",
+    "models.csv",
   ]);
   const expected = await readFile(join(sharedDir, "reference/expected-tables/best_scores.csv"), "utf8");
   assert.equal(await readFile(join(out, "best_scores.csv"), "utf8"), expected);

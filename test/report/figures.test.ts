@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { buildReport } from "../../src/report/build-report.js";
 import { stackedBarChart } from "../../src/report/charts.js";
-import { svgToPng } from "../../src/report/png.js";
+import { PRINT_WIDTH_PX, svgToPng } from "../../src/report/png.js";
 import { writeReport } from "../../src/report/write-report.js";
 import { runName, tempDir, writeTree } from "./helpers.js";
 import { decodePng } from "./png-decode.js";
@@ -76,7 +76,7 @@ test("figures render to real PNGs: sizes from IHDR and pixels that are not one c
   const root = await fixture();
   const out = join(root, "report-out");
   const data = await buildReport(root, { bootstrap: 50, seed: 3, compare: [["alpha", "beta"]] });
-  const written = await writeReport(data, out, ["csv", "json", "md", "html", "svg", "png"]);
+  const written = await writeReport(data, out, ["csv", "json", "md", "html", "svg", "png", "pdf"]);
   const figures = (await readdir(join(out, "figures"))).sort();
   for (const name of [
     "performance_profiles",
@@ -88,14 +88,14 @@ test("figures render to real PNGs: sizes from IHDR and pixels that are not one c
     "outcomes_per_model",
     "score_trail_3SATTime",
   ]) {
-    assert.ok(figures.includes(`${name}.png`) && figures.includes(`${name}.svg`), name);
+    for (const ext of ["png", "svg", "pdf"]) assert.ok(figures.includes(`${name}.${ext}`), `${name}.${ext}`);
   }
   for (const name of figures.filter((f) => f.endsWith(".png"))) {
     const svg = await readFile(join(out, "figures", name.replace(/\.png$/, ".svg")), "utf8");
     const [, w, h] = /width="(\d+)" height="(\d+)"/.exec(svg) ?? [];
     const png = decodePng(await readFile(join(out, "figures", name)));
-    assert.equal(png.width, Number(w), name);
-    assert.equal(png.height, Number(h), name);
+    assert.equal(png.width, PRINT_WIDTH_PX, name);
+    assert.ok(Math.abs(png.height - (Number(h) * PRINT_WIDTH_PX) / Number(w)) <= 1, name);
     const colours = new Set<number>();
     let nonWhite = 0;
     for (let i = 0; i < png.pixels.length; i += png.channels) {

@@ -73,7 +73,7 @@ test("broken and partial run folders are reported and skipped, never crash the r
   // modelB's last scores: run 0 ends at 1.05; run 3's last entry lacks the metric.
   assert.deepEqual(scoresTable(data.scores, "last")[1], ["Battle of Sexes", "1.0", "1.4", "1.05", "0.9"]);
   const outcomes = data.runs.outcomesByModel.modelB;
-  assert.deepEqual(outcomes, { runs: 4, failed: 2, incomplete: 0, withTrajectory: 0 });
+  assert.deepEqual(outcomes, { runs: 4, failed: 2, infrastructure: 0, incomplete: 0, withTrajectory: 0 });
   for (const aup of [...data.scores.best.aup, ...data.scores.last.aup]) assert.ok(Number.isFinite(aup));
 });
 

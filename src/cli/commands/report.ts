@@ -2,9 +2,11 @@ import type { Command } from "commander";
 import { ConfigError } from "../../errors.js";
 import { auditLine, aupWithCleanTable } from "../../report/audit-section.js";
 import { buildReport } from "../../report/build-report.js";
+import { BENCHMARK_TAU_MAX } from "../../report/catalogue.js";
+import { loadDisplayNames } from "../../report/display-names.js";
 import { loadTaskMetaFile } from "../../report/task-meta-file.js";
 import { parseFormats, REPORT_FORMATS, writeReport } from "../../report/write-report.js";
-import { collect } from "../options.js";
+import { collect, DATA_ROOT_HELP, dataRoots } from "../options.js";
 
 interface ReportFlags {
   out: string;
@@ -16,7 +18,37 @@ interface ReportFlags {
   tasksMeta?: string;
   excludeFlagged?: boolean;
   tasksDir?: string[];
+  dataRoot?: string[];
+  tauMax?: string;
+  includeInfrastructureFailures?: boolean;
+  names?: string;
 }
+
+/** `--tau-max`: a positive number or `auto` (the original's rule). */
+function tauMax(value: string | undefined): number | "auto" | undefined {
+  if (value === undefined) return undefined;
+  if (value.trim().toLowerCase() === "auto") return "auto";
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0 || n > 100)
+    throw new ConfigError(`expected a number in (0, 100] or 'auto', got '${value}'`, { field: "--tau-max" });
+  return n;
+}
+
+/** The `--tasks-meta` file format, shown in `mlgym report --help`. */
+const TASKS_META_HELP = `
+--tasks-meta file (YAML or JSON), for tasks that are neither built in nor in a --tasks-dir folder:
+  a map from task id to entry, a list of entries with \`id\`, or {tasks: [...]}. An entry has
+    priority_metric (or priorityMetric)   the metric that ranks attempts (required)
+    direction: maximize | minimize        or metric_directions: {<metric>: minimize} as in a task YAML
+                                          (default maximize)
+    name (or display_name, displayName)   the row label (default: the id)
+  e.g.
+    myTask:
+      name: My task
+      priority_metric: loss
+      direction: minimize
+  Entries override the built-in catalogue. Tasks are otherwise known from the paper's catalogue and from task
+  YAMLs (built-in tasks, --tasks-dir folders): metric, direction and baseline_scores come from the YAML.`;
 
 function nonNegativeInt(value: string, flag: string): number {
   const n = Number(value);
@@ -55,7 +87,7 @@ export function registerReport(program: Command): void {
     .option("--models <list>", "models to report, in column order (default: all found)")
     .option(
       "--tasks-meta <file>",
-      "YAML/JSON with id, priority metric and direction of tasks outside the catalogue",
+      "YAML/JSON with the priority metric and direction of tasks not otherwise known (format below)",
     )
     .option(
       "--exclude-flagged",
@@ -63,11 +95,23 @@ export function registerReport(program: Command): void {
     )
     .option(
       "--tasks-dir <dir>",
-      "task folder for auditing runs of tasks outside the built-in ones (repeatable)",
+      "task folder whose task YAMLs define tasks of the runs (metric, direction, baseline) and their audit (repeatable)",
       collect,
     )
+    .option("--data-root <dir>", DATA_ROOT_HELP, collect)
+    .option(
+      "--tau-max <x>",
+      `τmax of the performance profiles: a number, or 'auto' for the original's data-dependent rule (default ${BENCHMARK_TAU_MAX}, the benchmark's fixed range, so AUPs of different reports compare)`,
+    )
+    .option(
+      "--include-infrastructure-failures",
+      "score runs that ended because of the model API or the sandbox (left out by default, with a count)",
+    )
+    .option("--names <file>", "YAML/JSON of model display names and colours (id: Name or id: {name, colour})")
+    .addHelpText("after", TASKS_META_HELP)
     .action(async (runsDir: string, flags: ReportFlags) => {
       const formats = parseFormats(flags.format);
+      const tau = tauMax(flags.tauMax);
       const data = await buildReport(runsDir, {
         bootstrap: nonNegativeInt(flags.bootstrap, "--bootstrap"),
         seed: nonNegativeInt(flags.seed, "--seed"),
@@ -83,6 +127,10 @@ export function registerReport(program: Command): void {
         ...(flags.tasksMeta ? { tasks: await loadTaskMetaFile(flags.tasksMeta) } : {}),
         excludeFlagged: flags.excludeFlagged === true,
         tasksDirs: flags.tasksDir ?? [],
+        dataRoots: dataRoots(flags.dataRoot),
+        includeInfrastructureFailures: flags.includeInfrastructureFailures === true,
+        names: loadDisplayNames(flags.names),
+        ...(tau === undefined ? {} : { tauMax: tau }),
       });
       if (data.scores.tasks.length === 0) {
         throw new ConfigError(
@@ -97,6 +145,12 @@ export function registerReport(program: Command): void {
       );
       for (const row of aupWithCleanTable(data))
         out.write(`${row.map((c) => c.padEnd(24)).join("")}\n`.trimEnd().concat("\n"));
+      const infra = data.infrastructure;
+      if (infra && infra.count > 0)
+        out.write(
+          `${infra.count} runs ended because of infrastructure: ${infra.included ? "scored" : "left out of the scores"} (see summary.md)\n`,
+        );
+      out.write(`τ range [0, ${data.scores.tauRange.max}] (${data.scores.tauRange.source})\n`);
       const audit = auditLine(data);
       if (audit) out.write(`${audit}\n`);
       if (data.issues.length > 0)
