@@ -55,7 +55,7 @@ export function registerRun(program: Command): void {
     .option("--top-p <p>", "nucleus sampling", "0.95")
     .option("--sandbox <backend>", "local or bwrap (default: bwrap where it works)")
     .option("--output <dir>", "folder for run folders", "runs")
-    .option("--seed <n>", "seed passed to the task")
+    .option("--seed <n>", "seed of the task and its evaluations (default: a fresh one, recorded in args.json)")
     .option("--base-url <url>", "OpenAI-compatible server (vLLM, Ollama, llama.cpp, LiteLLM, OpenRouter)")
     .option(
       "--prices <file>",
