@@ -81,6 +81,10 @@ function envNumber(name: string): number | undefined {
   return v && Number.isFinite(Number(v)) ? Number(v) : undefined;
 }
 
+function markersFor(nonce: string): { validation: RegExp; submission: RegExp } {
+  return { validation: markerPattern("validation", nonce), submission: markerPattern("submission", nonce) };
+}
+
 /**
  * The MLGym environment: one task, one sandbox, one persistent shell with the agent's tools. `reset` prepares a
  * fresh workspace and returns the task description; `step` runs one action and returns Gymnasium's five values.
@@ -96,6 +100,10 @@ export class MLGymEnv {
   private sandboxInstance: Sandbox | undefined;
   private session: ShellSession | undefined;
   private nonce = "";
+  /** The evaluation markers of this episode's nonce, built once per reset. */
+  private markers = markersFor("");
+  /** MLGYM_AGENT_ACTION_NO_OUTPUT_TIMEOUT, read once. */
+  private readonly noOutputTimeoutFromEnv = envNumber("MLGYM_AGENT_ACTION_NO_OUTPUT_TIMEOUT");
   private lastAction = "";
   private done = false;
   private scores: Metrics[] = [];
@@ -153,6 +161,7 @@ export class MLGymEnv {
     this.scores = [];
     this.lastAction = "";
     this.nonce = randomBytes(8).toString("hex");
+    this.markers = markersFor(this.nonce);
     this.seed = options.seed ?? freshSeed();
     const config = this.spec.config;
     const runtime = await ensurePythonRuntime();
@@ -367,10 +376,7 @@ export class MLGymEnv {
     const command = guardMultiline(trimmed, this.toolset.multilineEndings);
     const run = await this.shell.run(command, {
       timeoutS: needsLongTimeout(command) ? this.longTimeoutS : this.shortTimeoutS,
-      noOutputTimeoutS:
-        this.options.noOutputTimeoutS ??
-        envNumber("MLGYM_AGENT_ACTION_NO_OUTPUT_TIMEOUT") ??
-        this.longTimeoutS,
+      noOutputTimeoutS: this.options.noOutputTimeoutS ?? this.noOutputTimeoutFromEnv ?? this.longTimeoutS,
       prelude: `LAST_ACTION=${shellQuote(this.lastAction)}`,
     });
     this.lastAction = trimmed;
@@ -387,7 +393,7 @@ export class MLGymEnv {
       };
     }
     const base = { exitCode: run.exitCode, ...(run.timedOut ? { timedOut: run.timedOut } : {}) };
-    if (markerPattern("validation", this.nonce).test(run.output)) {
+    if (this.markers.validation.test(run.output)) {
       const result = await this.tryEvaluate();
       const reward = result instanceof Error ? 0 : this.rewardFor(result.metrics);
       const info =
@@ -400,7 +406,7 @@ export class MLGymEnv {
         info,
       };
     }
-    if (markerPattern("submission", this.nonce).test(run.output)) return this.endWithEvaluation("submit");
+    if (this.markers.submission.test(run.output)) return this.endWithEvaluation("submit");
     return { observation: run.output, reward: 0, terminated: false, truncated: false, info: base };
   }
 

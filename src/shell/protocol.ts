@@ -57,54 +57,54 @@ export const BOOT = "exec 2>&1\n";
 const BUILTINS = "unset enable set trap printf read eval exec exit alias unalias shopt";
 const SHADOWS = `${BUILTINS} /bin/bash command_not_found_handle`;
 /**
- * Reads a length-prefixed part. `-N` counts characters of the locale: bytes under LC_ALL=C, which costs two locale
- * switches per read, so parts of ASCII only (where characters are bytes in every locale) are read without it.
+ * Reads a length-prefixed part (`-N` ignores delimiters). `-N` counts characters of the locale: bytes under
+ * LC_ALL=C, which costs two locale switches per read, so parts of ASCII only (where characters are bytes in every
+ * locale) are read without it.
  */
-const READ = "IFS= TMOUT= \\read -r -d '' -N";
-const READ_BYTES = "IFS= LC_ALL=C TMOUT= \\read -r -d '' -N";
+const READ = "IFS= TMOUT= \\read -rN";
+const READ_BYTES = "IFS= LC_ALL=C TMOUT= \\read -rN";
+/**
+ * The protocol's variables and its alias are named `_m<letter><nonce>`: short (the main loop reads its lines a byte
+ * at a time), and unknown to the command beforehand, so it cannot have made them read-only or name references.
+ */
 /** Turns POSIX mode off, which also turns alias expansion off, and then back on if the agent had it on. */
-const LEAVE_POSIX =
-  "\\set +o posix; [[ :$__mlgym_o_{N}: == *:expand_aliases:* ]] && \\shopt -s expand_aliases";
+const LEAVE_POSIX = "\\set +o posix;[[ :$_mo{N}: == *:expand_aliases:* ]]&&\\shopt -s expand_aliases";
 
 /**
  * The first statement of the command's `eval` string: it joins stderr to the output again (parse errors of the
  * line it is on went to /dev/null) and unsets the variables that name the nonce (and sets $_ to a harmless word).
  */
-const PREFIX = "\\\\exec 2>&1; \\\\unset -v __mlgym_c_{N} __mlgym_p_{N} __mlgym_o_{N} __mlgym_ 2>/dev/null";
+const PREFIX = "\\\\exec 2>&1;\\\\unset -v _mc{N} _mp{N} _mo{N} __mlgym_ 2>/dev/null";
 /**
  * The `eval` word: the prefix on the command's first line, so the line is parsed whole before the prefix runs. The
  * command ends with a newline, as `bash -n <<<` reads it (a final backslash continues the line, as it would there).
  */
-const ON_FIRST_LINE = `"${PREFIX}; $__mlgym_c_{N}"$'\\n'`;
+const ON_FIRST_LINE = `"${PREFIX};$_mc{N}"$'\\n'`;
 /** The prefix on a line of its own, for commands checked beforehand (parse warnings of any line reach the output). */
-const ON_OWN_LINE = `"${PREFIX}"$'\\n'"$__mlgym_c_{N}"$'\\n'`;
+const ON_OWN_LINE = `"${PREFIX}"$'\\n'"$_mc{N}"$'\\n'`;
 
 /**
  * Parses the command without running any of it, in a forked subshell under `set -n` (which stops running for good,
  * and a parse error in a command substitution would end the shell itself); only for commands that need it.
  */
-const PARSE_CHECK = `( \\eval "\\\\set -n; "${ON_OWN_LINE} ) 0</dev/null 1>/dev/null 2>&1 3>&- && `;
-
-/**
- * Whether the command ran (its variable is gone), kept from a `set -x` the command may have turned on; if not, bash's
- * own message from `bash -n` and exit status 2. If `bash -n` finds no error (the agent's aliases made the
- * difference), the shell's own parse says why.
- */
-const REPORT =
-  "{ __mlgym_e_{N}=$?; [[ -v __mlgym_c_{N} ]]; } >/dev/null 2>&1 && " +
-  `{ /bin/bash -n <<<"$__mlgym_c_{N}" 3>&- && ` +
-  `( \\eval '\\set -n'$'\\n'"$__mlgym_c_{N}"$'\\n' ) 0</dev/null 3>&-; __mlgym_e_{N}=2; }`;
+const PARSE_CHECK = `( \\eval "\\\\set -n;"${ON_OWN_LINE} ) 0</dev/null 1>/dev/null 2>&1 3>&- &&`;
 
 /**
  * What runs the command: leave POSIX mode (where `read -N` reads byte by byte), read the prelude and the command,
- * run the prelude, check the command's syntax where `eval` alone cannot, eval it with stdin and fd 3 closed, keep
- * its status, report a syntax error.
+ * run the prelude, check the command's syntax where `eval` alone cannot, eval it with stdin and fd 3 closed.
  */
-const RUN = `${LEAVE_POSIX}; ${[
-  "{READP} {PLEN} __mlgym_p_{N}",
-  "{READC} {CLEN} __mlgym_c_{N}",
-  `{ \\eval "$__mlgym_p_{N}"; {CHECK}\\eval {COMMAND} 0</dev/null 1>&2 2>/dev/null 3>&-; ${REPORT}; }`,
-].join(" && ")}`;
+const RUN =
+  `${LEAVE_POSIX};{READP} {PLEN} _mp{N}&&{READC} {CLEN} _mc{N}&&` +
+  `{ \\eval "$_mp{N}";{CHECK}\\eval {COMMAND} 0</dev/null 1>&2 2>/dev/null 3>&-;}`;
+
+/**
+ * A syntax error, once the shell is repaired (so no `set -x` of the command shows): the command's variable is still
+ * set, as it never ran. bash's own message from `bash -n` and exit status 2; if `bash -n` finds no error (the
+ * agent's aliases made the difference), the shell's own parse, with the agent's alias setting, says why.
+ */
+const REPORT =
+  `[[ ! -v _mc{N} ]]||{ /bin/bash -n <<<"$_mc{N}" 3>&-&&( \\set +o posix;[[ :$_mo{N}: == *:expand_aliases:* ]]&&\\shopt -s expand_aliases;` +
+  `\\eval '\\set -n'$'\\n'"$_mc{N}"$'\\n' ) 0</dev/null 3>&-;_me{N}=2;}`;
 
 /**
  * Leaves bash's parser as a clean parse does. A parse error inside `eval` (the command's own, or a one-line command's
@@ -113,41 +113,39 @@ const RUN = `${LEAVE_POSIX}; ${[
  * holds those constructs consumes it (checked over thousands of broken commands). A definition runs nothing even if
  * misparsed; outside POSIX mode, where its parse error is not fatal, and without aliases.
  */
-const RESYNC =
-  "\\eval '__mlgym_z_{N}() { [[ x ]]; case x in x) ;; esac; }' 2>/dev/null; \\unset -f __mlgym_z_{N}";
+const RESYNC = "\\eval '_mz{N}() { [[ x ]]; case x in x) ;; esac; }' 2>/dev/null;\\unset -f _mz{N}";
 
-/** After the command: capture $? (and the alias setting), repair, check, then the end token and the status. */
+/**
+ * After the command: capture $? (and the alias setting), repair and check under one redirection, check that stdout
+ * and stderr are one stream (outside it), report a syntax error, then the end token and the status.
+ */
 const AFTER =
   // (A read-only POSIXLY_CORRECT makes `set -o posix` fail; assigning it would abandon the whole wrapper, eval not.)
+  "{ _me{N}=$? _mo{N}=$BASHOPTS;\\set -o posix;[[ -o posix ]]||\\eval POSIXLY_CORRECT=y;" +
+  `[[ -o posix ]]&&\\unset -f ${SHADOWS}&&\\enable ${BUILTINS}&&\\set +euxvaktmTEHb -B&&` +
+  "\\trap - {1..31} {34..64} EXIT DEBUG RETURN ERR&&" +
   // biome-ignore lint/suspicious/noTemplateCurlyInString: bash's parameter expansion
-  "{ __mlgym_e_{N}=${__mlgym_e_{N}-$?} __mlgym_o_{N}=$BASHOPTS; \\set -o posix; [[ -o posix ]] || \\eval POSIXLY_CORRECT=y; " +
-  "[[ -o posix ]] && " +
-  `\\unset -f ${SHADOWS} && \\enable ${BUILTINS} && \\set +euxvaktmTEHb -B && ` +
-  "\\trap - {1..31} {34..64} EXIT DEBUG RETURN ERR && " +
+  "[[ ${IFS@a}${LC_ALL@a}${TMOUT@a} != *r* && ! -R IFS && ! -R LC_ALL && ! -R TMOUT ]];} >/dev/null 2>&1&&" +
+  `[[ /proc/self/fd/1 -ef /proc/self/fd/2 ]]&&{ ${REPORT};` +
+  "\\printf '\\036mlgym-end-{N}\\036'&&\\printf '{N}:%s:%s\\0' \"$_me{N}\" \"$PWD\" >&3;}||" +
   // biome-ignore lint/suspicious/noTemplateCurlyInString: bash's parameter expansion
-  "[[ ${IFS@a}${LC_ALL@a}${TMOUT@a} != *r* && ! -R IFS && ! -R LC_ALL && ! -R TMOUT && " +
-  "/proc/self/fd/1 -ef /proc/self/fd/2 ]]; } >/dev/null 2>&1 && " +
-  "\\printf '\\036mlgym-end-{N}\\036' && \\printf '{N}:%s:%s\\0' \"$__mlgym_e_{N}\" \"$PWD\" >&3 || " +
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: bash's parameter expansion
-  '{ 2>&3 <"/dev/null/mlgym-broken:{N}:${__mlgym_e_{N}-}:${PWD-}"; \\exit 99; }; ' +
-  `\\unset -v __mlgym_e_{N} __mlgym_c_{N} __mlgym_p_{N}; \\set +o posix; ${RESYNC}; ` +
-  "[[ :$__mlgym_o_{N}: == *:expand_aliases:* ]] && \\shopt -s expand_aliases; \\unset -v __mlgym_o_{N}";
+  '{ 2>&3 <"/dev/null/mlgym-broken:{N}:${_me{N}-}:${PWD-}";\\exit 99;};' +
+  `\\unset -v _me{N} _mc{N} _mp{N};\\set +o posix;${RESYNC};` +
+  "[[ :$_mo{N}: == *:expand_aliases:* ]]&&\\shopt -s expand_aliases;\\unset -v _mo{N}";
 
 /**
  * The wrapper, run as the expansion of a one-time alias (not through eval, so the command runs one eval deep as it
  * always did, and `set -x` shows `++`): one line, parsed whole before any of it runs, in POSIX mode.
  */
-const WRAPPER = `\\unalias __mlgym_a_{N}; \\unset -v __mlgym_w_{N}; { ${RUN}; ${AFTER}; }`;
+const WRAPPER = `\\unalias _ma{N};\\unset -v _mw{N};{ ${RUN};${AFTER};}`;
 
 /**
- * The only lines the shell's main loop parses per command (words an alias cannot touch: assignments and quoted
- * names): note the alias setting, read the wrapper (sent right after) into an alias, enter POSIX mode; then,
- * after the wrapper's bytes, use the alias.
+ * The only lines the shell's main loop parses per command, a byte at a time (words an alias cannot touch:
+ * assignments and quoted names): note the alias setting, read the wrapper (sent right after) into an alias, enter
+ * POSIX mode; then, after the wrapper's bytes, use the alias.
  */
-const DEFINE =
-  `__mlgym_o_{N}=$BASHOPTS; ${READ} {WLEN} __mlgym_w_{N} && ` +
-  `\\alias __mlgym_a_{N}="$__mlgym_w_{N}" && \\set -o posix || \\exit 98\n`;
-const USE = "__mlgym_a_{N}\n";
+const DEFINE = `_mo{N}=$BASHOPTS;${READ} {WLEN} _mw{N}&&\\alias _ma{N}="$_mw{N}"&&\\set -o posix||\\exit 98\n`;
+const USE = "_ma{N}\n";
 
 /** One command, ready to be written to the shell. */
 export interface FramedCommand {

@@ -11,7 +11,7 @@ import { backendsUnderTest, type TempSandbox, tempSandbox } from "../helpers/san
 const TIMEOUT_S = 3;
 const RESTARTED = /THE SHELL HAD TO BE RESTARTED/;
 /** Anything that could be a protocol nonce, a status line or an end token. */
-const NONCE = /mlgym-end|mlgym-broken|__mlgym_[a-z]_[0-9a-f]{16}/;
+const NONCE = /mlgym-end|mlgym-broken|_m[a-z][0-9a-f]{16}/;
 
 for (const { name, skip } of backendsUnderTest()) {
   describe(`shell protocol under attack on ${name}`, { skip }, () => {
@@ -55,7 +55,7 @@ for (const { name, skip } of backendsUnderTest()) {
     test("the command cannot find the nonce: environment, variables, /proc", async () => {
       const r = await attack(
         "(env; set; declare -p; compgen -v; cat /proc/self/environ /proc/$$/environ /proc/$$/cmdline; " +
-          'ls -l /proc/$$/fd/ /proc/self/fd/; echo "$_" "$BASH_COMMAND") 2>&1 | grep -ac -E \'mlgym-end|__mlgym_[a-z]_[0-9a-f]{16}\'',
+          'ls -l /proc/$$/fd/ /proc/self/fd/; echo "$_" "$BASH_COMMAND") 2>&1 | grep -ac -E \'mlgym-end|_m[a-z][0-9a-f]{16}\'',
       );
       assert.equal(r.output, "0");
       await assertHealthy();
