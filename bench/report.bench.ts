@@ -1,15 +1,18 @@
-// `mlgym report` side by side with a plain-Python recomputation of the same numbers (bench/report_recompute.py)
-// on 676, 6,760 and 67,600 runs: wall time and peak RSS of each, and the ratios (targets: time < 1.0x at 676
-// runs, memory <= 2.0x at 67,600). The 676 runs are the original's layout (13 models x 13 tasks x 4 runs) with
-// results.json contents taken from ../shared/reference when present, else generated; larger trees replicate
-// them as more runs. `npm run bench -- report`, or alone: `node --import tsx bench/report.bench.ts [sizes...]`.
+// `mlgym report --format csv` (the built CLI, `node bin/mlgym.js`, what users run) side by side with two Python
+// recomputations of the same tables (bench/report_recompute.py) on 676, 6,760 and 67,600 runs: the original's way
+// (its analysis scripts: glob each model's run folders per task, load every results.json into per-model lists,
+// compute with numpy; writes the same CSV files) and a minimal standard-library one (one listing, streamed). Wall
+// time and peak RSS of each, and the ratios (targets against the original's way: time < 1.0x at 676 runs, memory
+// <= 2.0x at 67,600). The 676 runs are the original's layout (13 models x 13 tasks x 4 runs) with results.json
+// contents taken from ../shared/reference when present, else generated; larger trees repeat them as more runs
+// (hard links to the 676 files). `npm run bench -- report`, or alone:
+// `node --import tsx bench/report.bench.ts [sizes...]`.
 import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync } from "node:fs";
-import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
+import { link, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { build } from "esbuild";
 import { seededRandom } from "../src/metrics/bootstrap.js";
 import { BENCHMARK_TAU_MAX, KNOWN_MODELS, TASK_CATALOGUE } from "../src/report/catalogue.js";
 import { cacheHome } from "../src/runtime/paths.js";
@@ -54,26 +57,39 @@ async function baseResults(): Promise<Map<string, string>> {
   return texts;
 }
 
-/** Writes 676 x `copies` run folders (the copies as more runs of the same models) and returns the folder. */
+/** Writes 676 x `copies` run folders (the copies as more runs of the same models, hard-linked) in a new folder. */
 async function runTree(texts: Map<string, string>, copies: number): Promise<string> {
   const root = await mkdtemp(join(tmpdir(), "mlgym-bench-report-"));
+  const folder = (key: string, c: number) => {
+    const [m = "0", task = "", r = "0"] = key.split("/");
+    const run = Number(r) + RUNS * c;
+    return join(
+      root,
+      `metagen-${MODELS[Number(m)]}__${task}__default__t-0.00__p-0.95__c-4.00__install-0__parallel_agents_run_${run}`,
+    );
+  };
   let pending: Array<Promise<void>> = [];
-  for (let c = 0; c < copies; c++) {
-    for (const [key, text] of texts) {
-      const [m = "0", task = "", r = "0"] = key.split("/");
-      const run = Number(r) + RUNS * c;
-      const dir = join(
-        root,
-        `metagen-${MODELS[Number(m)]}__${task}__default__t-0.00__p-0.95__c-4.00__install-0__parallel_agents_run_${run}`,
+  const flush = async (force: boolean) => {
+    if (!force && pending.length < 512) return;
+    await Promise.all(pending);
+    pending = [];
+  };
+  for (const [key, text] of texts) {
+    const dir = folder(key, 0);
+    pending.push(mkdir(dir).then(() => writeFile(join(dir, "results.json"), text)));
+    await flush(false);
+  }
+  await flush(true);
+  for (let c = 1; c < copies; c++) {
+    for (const key of texts.keys()) {
+      const dir = folder(key, c);
+      pending.push(
+        mkdir(dir).then(() => link(join(folder(key, 0), "results.json"), join(dir, "results.json"))),
       );
-      pending.push(mkdir(dir).then(() => writeFile(join(dir, "results.json"), text)));
-      if (pending.length >= 512) {
-        await Promise.all(pending);
-        pending = [];
-      }
+      await flush(false);
     }
   }
-  await Promise.all(pending);
+  await flush(true);
   return root;
 }
 
@@ -89,23 +105,10 @@ function python(): string {
   return runtime ?? "python3";
 }
 
-/** The CLI compiled to one JavaScript file (what `npm run build` ships, without the wait for tsc). */
-async function compiledCli(): Promise<string> {
-  const outdir = join(repo, "node_modules", ".cache", "mlgym-bench");
-  await rm(outdir, { recursive: true, force: true });
-  // Split at dynamic imports, as tsc's output is: modules a command does not need are never loaded.
-  await build({
-    entryPoints: [join(repo, "src/cli/entry.ts")],
-    outdir,
-    splitting: true,
-    bundle: true,
-    platform: "node",
-    format: "esm",
-    target: "node20",
-    packages: "external",
-    logLevel: "error",
-  });
-  return join(outdir, "entry.js");
+/** Builds the CLI as users get it (`npm run build`) and returns its launcher, bin/mlgym.js. */
+function builtCli(): string {
+  execFileSync("npm", ["run", "--silent", "build"], { cwd: repo, stdio: "inherit" });
+  return join(repo, "bin", "mlgym.js");
 }
 
 interface Measure {
@@ -134,20 +137,39 @@ function best(runs: Measure[]): Measure {
   return runs.reduce((a, b) => (b.seconds < a.seconds ? b : a));
 }
 
-/** Whether the report's AUP table matches the Python recomputation (rounded to 3 decimals). */
-async function sameNumbers(out: string, pythonOut: string): Promise<boolean> {
+/** The CSV tables both the report and the original's way write: they must be equal, byte for byte. */
+const SHARED_TABLES = ["aup_scores", "best_scores", "last_scores", "best_ranks", "last_ranks"];
+
+/** The tables of `out` that differ from those of `pythonOut` (empty: the same tables). */
+async function differentTables(out: string, pythonOut: string): Promise<string[]> {
+  const differ: string[] = [];
+  for (const name of SHARED_TABLES) {
+    const mine = await readFile(join(out, `${name}.csv`), "utf8").catch(() => "(missing)");
+    const theirs = await readFile(join(pythonOut, `${name}.csv`), "utf8").catch(() => "(missing)");
+    if (mine !== theirs) differ.push(name);
+  }
+  return differ;
+}
+
+/** Whether the report's AUP table matches the minimal recomputation's printed AUPs (rounded to 3 decimals). */
+async function sameAups(out: string, minimalStdout: string): Promise<boolean> {
   const csv = (await readFile(join(out, "aup_scores.csv"), "utf8")).trim().split("\n").slice(1);
   const ts = new Map(csv.map((l) => l.split(",")).map(([m = "", b = "", l = ""]) => [m, [b, l]]));
-  return pythonOut
-    .trim()
-    .split("\n")
-    .every((line) => {
+  const lines = minimalStdout.trim().split("\n");
+  return (
+    lines.length === ts.size &&
+    lines.every((line) => {
       const [model = "", b = "", l = ""] = line.split(" ");
       const mine = ts.get(model);
       const close = (x: string, y: string | undefined) => Math.abs(Number(x) - Number(y)) <= 0.0015;
       return mine !== undefined && close(b, mine[0]) && close(l, mine[1]);
-    });
+    })
+  );
 }
+
+const seconds = (m: Measure) => `${m.seconds.toFixed(2)} s`;
+const megabytes = (mb: number) => `${mb.toFixed(0)} MB`;
+const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
 
 /** Side-by-side rows for each size (676 x copies). */
 export async function benchReport(
@@ -155,61 +177,57 @@ export async function benchReport(
 ): Promise<Array<{ name: string; value: string }>> {
   const rows: Array<{ name: string; value: string }> = [];
   const texts = await baseResults();
-  const cli = await compiledCli();
+  const cli = builtCli();
   const py = python();
   const script = join(repo, "bench", "report_recompute.py");
+  const tau = String(BENCHMARK_TAU_MAX);
   for (const copies of copiesList) {
     const count = texts.size * copies;
     const root = await runTree(texts, copies);
     const out = `${root}-out`;
+    const pyOut = `${root}-py`;
     try {
       const repeats = count <= 1000 ? 5 : count <= 10000 ? 2 : 1;
-      const pyRuns: Measure[] = [];
-      const tsRuns: Measure[] = [];
-      // Alternate the two so a busy machine slows both alike; the first of each warms the page cache.
+      const runs: Record<"original" | "minimal" | "mlgym", Measure[]> = {
+        original: [],
+        minimal: [],
+        mlgym: [],
+      };
+      // Alternate the three so a busy machine slows all alike; the first of each warms the page cache.
       for (let i = 0; i < repeats + 1; i++) {
-        pyRuns.push(measure(py, [script, root, String(BENCHMARK_TAU_MAX)]));
-        tsRuns.push(
-          measure(process.execPath, [
-            cli,
-            "report",
-            root,
-            "--out",
-            out,
-            "--format",
-            "csv",
-            "--tau-max",
-            String(BENCHMARK_TAU_MAX),
-          ]),
+        runs.original.push(measure(py, [script, root, "--out", pyOut, "--tau-max", tau]));
+        runs.minimal.push(measure(py, [script, "--minimal", root, tau]));
+        runs.mlgym.push(
+          measure(process.execPath, [cli, "report", root, "--out", out, "--format", "csv", "--tau-max", tau]),
         );
       }
-      const p = best(pyRuns.slice(1));
-      const t = best(tsRuns.slice(1));
-      const peakPy = Math.max(...pyRuns.map((r) => r.rssMb));
-      const peakTs = Math.max(...tsRuns.map((r) => r.rssMb));
-      const same = await sameNumbers(out, p.stdout);
+      const fastest = (list: Measure[]) => best(list.slice(1));
+      const peak = (list: Measure[]) => Math.max(...list.map((r) => r.rssMb));
+      const [o, m, t] = [fastest(runs.original), fastest(runs.minimal), fastest(runs.mlgym)];
+      const [po, pm, pt] = [peak(runs.original), peak(runs.minimal), peak(runs.mlgym)];
+      const differ = await differentTables(out, pyOut);
+      const n = `report ${count} runs`;
       rows.push(
         {
-          name: `report ${count} runs: time Python / mlgym`,
-          value: `${p.seconds.toFixed(2)} s / ${t.seconds.toFixed(2)} s`,
+          name: `${n}: time original-way Python / minimal Python / mlgym`,
+          value: `${seconds(o)} / ${seconds(m)} / ${seconds(t)}`,
         },
+        { name: `${n}: time mlgym/original-way (target < 1.0x at 676)`, value: ratio(t.seconds, o.seconds) },
+        { name: `${n}: time mlgym/minimal`, value: ratio(t.seconds, m.seconds) },
         {
-          name: `report ${count} runs: time ratio mlgym/Python`,
-          value: `${(t.seconds / p.seconds).toFixed(2)}x`,
+          name: `${n}: peak RSS original-way / minimal / mlgym`,
+          value: `${megabytes(po)} / ${megabytes(pm)} / ${megabytes(pt)}`,
         },
+        { name: `${n}: memory mlgym/original-way (target <= 2.0x at 67600)`, value: ratio(pt, po) },
+        { name: `${n}: memory mlgym/minimal`, value: ratio(pt, pm) },
         {
-          name: `report ${count} runs: peak RSS Python / mlgym`,
-          value: `${peakPy.toFixed(0)} MB / ${peakTs.toFixed(0)} MB`,
+          name: `${n}: same CSV tables as the original's way`,
+          value: differ.length === 0 ? `yes (${SHARED_TABLES.length} files)` : `NO: ${differ.join(", ")}`,
         },
-        {
-          name: `report ${count} runs: memory ratio mlgym/Python`,
-          value: `${(peakTs / peakPy).toFixed(2)}x`,
-        },
-        { name: `report ${count} runs: same AUP as Python`, value: same ? "yes" : "NO" },
+        { name: `${n}: same AUPs as minimal`, value: (await sameAups(out, m.stdout)) ? "yes" : "NO" },
       );
     } finally {
-      await rm(root, { recursive: true, force: true });
-      await rm(out, { recursive: true, force: true });
+      await Promise.all([root, out, pyOut].map((d) => rm(d, { recursive: true, force: true })));
     }
   }
   return rows;

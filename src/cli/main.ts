@@ -30,7 +30,12 @@ export function exitQuietlyOnBrokenPipe(): void {
   }
 }
 
-/** Builds the `mlgym` program; every subcommand lives in its own file under `commands/`. */
+/**
+ * Builds the `mlgym` program; every subcommand lives in its own file under `commands/`. Registering a command
+ * (name, arguments, options, help) imports nothing heavy: each action imports the modules it needs when it runs,
+ * so `mlgym report` never loads the model clients, the sandbox or the figure renderers it does not use, and
+ * `--help` / `--version` start as fast as Node does.
+ */
 export function buildProgram(): Command {
   const program = new Command("mlgym")
     .description("A Gym environment and benchmark for AI research agents")

@@ -223,17 +223,32 @@ export function analyse(
     });
   }
   const selected = includeInfra ? inModels : inModels.filter((r) => r.infrastructure === undefined);
+  // A model or task whose every run was left out has nothing to score: it would only dilute the profiles.
+  const scoredTasks = tasks.filter((t) => selected.some((r) => r.taskId === t.id));
+  const scoredModels = options.models ? models : models.filter((m) => selected.some((r) => r.model === m));
+  for (const model of models.filter((m) => !scoredModels.includes(m)))
+    issues.push({
+      path: root,
+      kind: "infrastructure-failure",
+      message: `model ${model}: every run ended because of infrastructure; not in the tables`,
+    });
+  for (const task of tasks.filter((t) => !scoredTasks.includes(t)))
+    issues.push({
+      path: root,
+      kind: "infrastructure-failure",
+      message: `task ${task.id}: every run ended because of infrastructure; not in the tables`,
+    });
   const names = options.names ?? identityNames;
   const partial: Omit<ReportData, "warnings"> = {
     root,
     runCount: loaded.folders ?? loaded.runs.length,
-    scores: analyseScores(selected, tasks, models, scoreOptions(options), issues),
-    runs: analyseRuns(selected, tasks, models),
+    scores: analyseScores(selected, scoredTasks, scoredModels, scoreOptions(options), issues),
+    runs: analyseRuns(selected, scoredTasks, scoredModels),
     issues,
-    audit: auditOverview(selected, tasks, models, options.excludeFlagged === true),
+    audit: auditOverview(selected, scoredTasks, scoredModels, options.excludeFlagged === true),
     names,
     infrastructure,
-    coverage: coverageGaps(selected, tasks, models),
+    coverage: coverageGaps(selected, scoredTasks, scoredModels),
   };
   return { ...partial, warnings: warningsOf(partial) };
 }

@@ -1,12 +1,10 @@
-import { z } from "zod";
-import { parseWithSchema, readYamlFile } from "../config/yaml-file.js";
-import { ConfigError } from "../errors.js";
 import { PAPER_MODELS } from "./paper-models.js";
 
 /**
  * How a report names and colours models: run folders carry ids (`litellm:claude-3-5-sonnet-20240620`), papers
  * carry display names (`Claude-3.5-Sonnet`). A names file maps one to the other; a built-in table covers the
- * paper's models. (Interface shared by the tables and the figures; `loadDisplayNames` fills it from a file.)
+ * paper's models. (Interface shared by the tables and the figures; `loadDisplayNames` in names-file.ts fills it from
+ * a file.)
  */
 export interface DisplayNames {
   /** The name shown for a model id (the id itself when unknown). */
@@ -35,7 +33,7 @@ export const identityNames: DisplayNames = {
 };
 
 /** One model's entry: a display name, a colour, or both. */
-interface NameEntry {
+export interface NameEntry {
   name?: string;
   colour?: string;
 }
@@ -94,41 +92,4 @@ export function displayNamesFrom(user: ReadonlyMap<string, NameEntry> = new Map(
       return mine?.colour ?? paper?.colour ?? identityNames.colour(modelId, index);
     },
   };
-}
-
-const HEX = /^#[0-9a-fA-F]{6}$/;
-const colourField = z.string().regex(HEX, { message: 'expected a colour as "#rrggbb"' });
-const entrySchema = z
-  .object({
-    name: z.string().min(1, { message: "expected a display name" }).optional(),
-    colour: colourField.optional(),
-    color: colourField.optional(),
-  })
-  .strict();
-const objectEntries = z.record(z.string(), entrySchema);
-
-/**
- * The display names of a report: the built-in table of the paper's models, overridden by `file` (YAML or JSON)
- * whose entries are `model-id: Name` or `model-id: {name: Name, colour: "#rrggbb"}`.
- */
-export function loadDisplayNames(file?: string): DisplayNames {
-  if (file === undefined) return displayNamesFrom();
-  const data = readYamlFile(file);
-  if (typeof data !== "object" || data === null || Array.isArray(data)) {
-    throw new ConfigError('expected a map from model id to a name or {name, colour: "#rrggbb"}', { file });
-  }
-  const user = new Map<string, NameEntry>();
-  for (const [id, value] of Object.entries(data)) {
-    if (typeof value === "string" && value !== "") {
-      user.set(id, { name: value });
-      continue;
-    }
-    if (typeof value !== "object" || value === null || Array.isArray(value)) {
-      throw new ConfigError('expected a display name or {name, colour: "#rrggbb"}', { file, field: id });
-    }
-    const entry = parseWithSchema(objectEntries, { [id]: value }, file)[id] ?? {};
-    const colour = entry.colour ?? entry.color;
-    user.set(id, { ...(entry.name ? { name: entry.name } : {}), ...(colour ? { colour } : {}) });
-  }
-  return displayNamesFrom(user);
 }

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { readdir } from "node:fs/promises";
-import { basename, join, relative } from "node:path";
+import { basename, join } from "node:path";
 import { metricValue } from "../metrics/types.js";
 import { parsePythonJson } from "../python-json.js";
-import { findRunFolders, parseRunFolderName, type RunName } from "./run-folder.js";
+import { findRunPaths, parseRunFolderName, type RunName } from "./run-folder.js";
 import type { TaskMeta } from "./task-meta.js";
 import {
   type InfrastructureRecord,
@@ -204,15 +204,15 @@ async function readAudit(dir: string, path: string, issues: RunIssue[]): Promise
 
 /**
  * Reads one run folder of a known task; problems become issues, never exceptions. Reads `results.json`,
- * `<taskId>.traj` and `audit.json` by name (no folder listing) and keeps only what the report uses.
+ * `<taskId>.traj` and `audit.json` by name (no folder listing) and keeps only what the report uses; `path` is the
+ * folder relative to the runs root, as reports name it.
  */
 export async function readRun(
   dir: string,
-  root: string,
+  path: string,
   name: RunName,
   task: TaskMeta,
 ): Promise<{ run: RunRecord; issues: RunIssue[] }> {
-  const path = relative(root, dir) || basename(dir);
   const issues: RunIssue[] = [];
   const results = readResults(readText(join(dir, "results.json")), task, path, issues);
   const trajectory = await readTrajectory(dir, name.taskId, path, !results.present, issues);
@@ -254,40 +254,60 @@ export async function loadRuns(
   taskOf: (taskId: string) => TaskMeta | undefined,
   prepare?: (taskIds: Iterable<string>) => Promise<void>,
 ): Promise<LoadedRuns> {
-  const dirs = await findRunFolders(root);
+  // Paths relative to the root (one short string per run, kept as the run's `path`); absolute ones live briefly.
+  const paths = await findRunPaths(root);
+  const dirOf = (path: string) => (path === "" ? root : join(root, path));
   if (prepare) {
     const ids = new Set<string>();
-    for (const dir of dirs) {
-      const taskId = parseRunFolderName(basename(dir))?.taskId;
+    for (const path of paths) {
+      const taskId = parseRunFolderName(basename(dirOf(path)))?.taskId;
       if (taskId !== undefined) ids.add(taskId);
     }
     await prepare(ids);
   }
-  const results: Array<{ run?: RunRecord; issues: RunIssue[] }> = new Array(dirs.length);
+  // Kept per folder: the record, and issues only where there are some. Model and task names are shared by all
+  // runs of a model or task (one string each, not one per run): memory grows by little more than the scores.
+  const results: Array<RunRecord | { run?: RunRecord; issues: RunIssue[] }> = new Array(paths.length);
+  const names = new Map<string, string>();
+  const shared = (s: string) => {
+    const known = names.get(s);
+    if (known !== undefined) return known;
+    names.set(s, s);
+    return s;
+  };
   let next = 0;
   const worker = async () => {
-    while (next < dirs.length) {
+    while (next < paths.length) {
       const i = next++;
-      const dir = dirs[i] as string;
-      results[i] = await readFolder(dir, root, taskOf);
+      const path = paths[i] as string;
+      const dir = dirOf(path);
+      const read = await readFolder(dir, path || basename(dir), taskOf);
+      if (read.run) {
+        read.run.model = shared(read.run.model);
+        read.run.taskId = shared(read.run.taskId);
+      }
+      results[i] = read.run && read.issues.length === 0 ? read.run : read;
     }
   };
-  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, dirs.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(CONCURRENCY, paths.length) }, worker));
   const runs: RunRecord[] = [];
   const issues: RunIssue[] = [];
   for (const r of results) {
+    if (!("issues" in r)) {
+      runs.push(r);
+      continue;
+    }
     if (r.run) runs.push(r.run);
     issues.push(...r.issues);
   }
-  return { runs, issues, folders: dirs.length };
+  return { runs, issues, folders: paths.length };
 }
 
 async function readFolder(
   dir: string,
-  root: string,
+  path: string,
   taskOf: (taskId: string) => TaskMeta | undefined,
 ): Promise<{ run?: RunRecord; issues: RunIssue[] }> {
-  const path = relative(root, dir) || basename(dir);
   const name = parseRunFolderName(basename(dir));
   if (!name) {
     const message = "folder name is not `<model>__<task>__...`: skipped";
@@ -299,7 +319,7 @@ async function readFolder(
     return { issues: [{ path, kind: "unknown-task", message }] };
   }
   try {
-    return await readRun(dir, root, name, task);
+    return await readRun(dir, path, name, task);
   } catch (error) {
     // Whatever the folder holds, the report goes on without it.
     return { issues: [{ path, kind: "unreadable", message: `cannot be read: ${(error as Error).message}` }] };

@@ -1,7 +1,10 @@
 import assert from "node:assert/strict";
+import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 import { parsePythonJson } from "../python-json.js";
-import { parseRunFolderName } from "./run-folder.js";
+import { findRunFolders, findRunPaths, parseRunFolderName } from "./run-folder.js";
 
 test("run folder names: model without metagen-, task, run index", () => {
   const table: Array<[string, ReturnType<typeof parseRunFolderName>]> = [
@@ -26,4 +29,35 @@ test("Python-style JSON: bare NaN / Infinity become numbers, strings are left al
   });
   assert.deepEqual(parsePythonJson('{"quote \\" NaN": 2}'), { 'quote " NaN': 2 });
   assert.throws(() => parsePythonJson("{nope"));
+});
+
+test("run folders are found by name or content, nested, sorted, relative or absolute", async () => {
+  const root = await mkdtemp(join(tmpdir(), "mlgym-run-folders-"));
+  const folders = [
+    "m__taskB__x_run_1",
+    "m__taskA__x_run_0",
+    "batch/n__taskA__x_run_0",
+    "batch/deeper/plain-name-with-results",
+    ".hidden/m__taskA__x_run_9",
+  ];
+  for (const folder of folders) await mkdir(join(root, folder), { recursive: true });
+  await writeFile(join(root, "batch/deeper/plain-name-with-results/results.json"), "{}");
+  await writeFile(join(root, "notes.txt"), "not a run");
+  const expected = [
+    "batch/deeper/plain-name-with-results",
+    "batch/n__taskA__x_run_0",
+    "m__taskA__x_run_0",
+    "m__taskB__x_run_1",
+  ];
+  assert.deepEqual(await findRunPaths(root), expected);
+  assert.deepEqual(
+    await findRunFolders(root),
+    expected.map((p) => join(root, p)),
+  );
+  // A run folder given as the root is the one run.
+  const single = join(root, "m__taskA__x_run_0");
+  await writeFile(join(single, "results.json"), "{}");
+  assert.deepEqual(await findRunPaths(single), [""]);
+  assert.deepEqual(await findRunFolders(single), [single]);
+  await assert.rejects(findRunPaths(join(root, "missing")), /ENOENT/);
 });

@@ -1,4 +1,4 @@
-import { readdir } from "node:fs/promises";
+import { opendir } from "node:fs/promises";
 import { join } from "node:path";
 
 /** What a run folder's name says: `<model>__<taskId>__<agentConfig>__...[_run_<i>]`. */
@@ -29,25 +29,41 @@ const MAX_DEPTH = 8;
  * readdir order.
  */
 export async function findRunFolders(root: string): Promise<string[]> {
+  return (await findRunPaths(root)).map((path) => (path === "" ? root : join(root, path)));
+}
+
+/**
+ * {@link findRunFolders} as paths relative to `root` (`""` when `root` is itself a run folder): for a tree of many
+ * runs, one short string per run rather than an absolute path.
+ */
+export async function findRunPaths(root: string): Promise<string[]> {
   const found: string[] = [];
-  async function visit(dir: string, depth: number): Promise<void> {
-    // The root must be readable (the caller says so); a sub-folder that cannot be listed holds no runs we can read.
-    const entries = await readdir(dir, { withFileTypes: true }).catch((error: unknown) => {
+  async function visit(relDir: string, depth: number): Promise<void> {
+    // Entries are streamed (a folder of 67,600 runs is never held as entry objects) and only names are kept.
+    let isRun = false;
+    const runs: string[] = [];
+    const subdirs: string[] = [];
+    try {
+      for await (const entry of await opendir(join(root, relDir), { bufferSize: 256 })) {
+        if (entry.isFile()) {
+          if (entry.name === "results.json" || entry.name.endsWith(".traj")) isRun = true;
+        } else if (entry.isDirectory() && !entry.name.startsWith(".")) {
+          (parseRunFolderName(entry.name) ? runs : subdirs).push(entry.name);
+        }
+      }
+    } catch (error) {
+      // The root must be readable (the caller says so); a sub-folder that cannot be listed holds no runs we can read.
       if (depth === 0) throw error;
-      return [];
-    });
-    if (entries.some((e) => e.isFile() && (e.name === "results.json" || e.name.endsWith(".traj")))) {
-      found.push(dir);
       return;
     }
-    const subdirs: string[] = [];
-    for (const entry of entries) {
-      if (!entry.isDirectory() || entry.name.startsWith(".")) continue;
-      if (parseRunFolderName(entry.name)) found.push(join(dir, entry.name));
-      else if (depth < MAX_DEPTH) subdirs.push(join(dir, entry.name));
+    if (isRun) {
+      found.push(relDir);
+      return;
     }
-    for (const sub of subdirs) await visit(sub, depth + 1);
+    const inside = (name: string) => (relDir === "" ? name : join(relDir, name));
+    for (const name of runs) found.push(inside(name));
+    if (depth < MAX_DEPTH) for (const name of subdirs) await visit(inside(name), depth + 1);
   }
-  await visit(root, 0);
+  await visit("", 0);
   return found.sort();
 }

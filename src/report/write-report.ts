@@ -1,34 +1,15 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { ConfigError } from "../errors.js";
 import type { ReportData } from "./build-report.js";
 import type { Figure, SkippedFigure } from "./figures.js";
+import type { ReportFormat } from "./formats.js";
 import { renderHtml, renderMarkdown } from "./render-documents.js";
 import { reportSections } from "./sections.js";
 import { aupTable, modelsTable, ranksTable, scoresTable, toCsv } from "./tables.js";
 
-/** Output formats of `mlgym report`. */
-export const REPORT_FORMATS = ["csv", "json", "md", "html", "svg", "png", "pdf"] as const;
-/** One of {@link REPORT_FORMATS}. */
-export type ReportFormat = (typeof REPORT_FORMATS)[number];
+export { parseFormats, REPORT_FORMATS, type ReportFormat } from "./formats.js";
 
 const TITLE = "MLGym report";
-
-/** Parses `csv,md,...`; an unknown name is a ConfigError listing the allowed ones. */
-export function parseFormats(list: string): ReportFormat[] {
-  const names = list
-    .split(",")
-    .map((s) => s.trim().toLowerCase())
-    .filter(Boolean);
-  for (const name of names) {
-    if (!(REPORT_FORMATS as readonly string[]).includes(name)) {
-      throw new ConfigError(`unknown format '${name}' (allowed: ${REPORT_FORMATS.join(", ")})`, {
-        field: "--format",
-      });
-    }
-  }
-  return names as ReportFormat[];
-}
 
 /** The report as JSON for other tools: analysis data plus the rendered tables; NaN becomes null. */
 export function reportJson(data: ReportData): string {
@@ -109,7 +90,8 @@ export async function writeReport(
     skipped.push({ name, reason });
     warn(`figure ${name} skipped: ${reason}`);
   };
-  const needFigures = want.has("svg") || want.has("png") || want.has("md") || want.has("html");
+  const needFigures =
+    want.has("svg") || want.has("png") || want.has("pdf") || want.has("md") || want.has("html");
   let figures: Figure[] = [];
   // Loaded only when drawn: the chart, PNG and PDF modules cost a CSV-only report most of its start-up time.
   const { renderFigureFiles } = needFigures

@@ -179,3 +179,28 @@ test("display names label the Markdown/HTML tables; CSV keeps ids and models.csv
   const data = await buildReport(root, { names: displayNamesFrom(new Map([["m-1", { name: "X" }]])) });
   assert.equal(data.names.label("m-1"), "X");
 });
+
+test("a model or task whose every run failed on infrastructure is left out of the tables, with a note", async () => {
+  const root = await tempDir();
+  const infra = { kind: "api_unreachable", message: "connection refused", step: 1 };
+  await writeTree(root, {
+    [`${runName("m1", "blotto", 0)}/results.json`]: result(0.3, 0.1),
+    [`${runName("m2", "blotto", 0)}/results.json`]: { ...result(0.9, 0.1), infrastructure_error: infra },
+    [`${runName("m1", "battleOfSexes", 0)}/results.json`]: {
+      ...result(1.2, 1.0),
+      infrastructure_error: infra,
+    },
+  });
+  const data = await buildReport(root);
+  assert.deepEqual(data.scores.models, ["m1"], "m2 has nothing scored");
+  assert.deepEqual(
+    data.scores.tasks.map((t) => t.id),
+    ["blotto"],
+    "battleOfSexes has nothing scored",
+  );
+  const notes = data.issues.map((i) => i.message).join("\n");
+  assert.match(notes, /model m2: every run ended because of infrastructure/);
+  assert.match(notes, /task battleOfSexes: every run ended because of infrastructure/);
+  const included = await buildReport(root, { includeInfrastructureFailures: true });
+  assert.deepEqual(included.scores.models, ["m1", "m2"]);
+});

@@ -74,3 +74,30 @@ test("mlgym report: bad input exits with 2", async () => {
   );
   assert.equal(await main(["report", root, "--bootstrap", "-1"]), 2);
 });
+
+test("mlgym report's AUP lines keep a long model id apart from its AUP", async () => {
+  const root = await tempDir();
+  const model = "scripted-a-model-id-longer-than-24-chars";
+  await writeTree(root, {
+    [`${runName(model, "blotto", 0)}/results.json`]: { agent: [{ Score: 0.3 }], baseline: { Score: 0.1 } },
+  });
+  const { spawnSync } = await import("node:child_process");
+  const r = spawnSync(
+    process.execPath,
+    [
+      "--import",
+      "tsx",
+      join(import.meta.dirname, "../../src/cli/entry.ts"),
+      "report",
+      root,
+      "--out",
+      join(root, "out"),
+      "--format",
+      "csv",
+    ],
+    { encoding: "utf8" },
+  );
+  assert.equal(r.status, 0, r.stderr);
+  const line = r.stdout.split("\n").find((l) => l.startsWith(model));
+  assert.match(line ?? "", new RegExp(`^${model}\\s{2,}\\d`), r.stdout);
+});

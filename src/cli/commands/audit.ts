@@ -1,8 +1,5 @@
 import { stat } from "node:fs/promises";
 import type { Command } from "commander";
-import { AUDIT_FILE } from "../../audit/audit-file.js";
-import { auditRuns } from "../../audit/audit-runs.js";
-import { flaggedLines, ruleTable, summarizeAudits, textTable } from "../../audit/summary.js";
 import { ConfigError } from "../../errors.js";
 import { collect } from "../options.js";
 
@@ -24,6 +21,13 @@ export function registerAudit(program: Command): void {
     .action(async (runsDir: string, flags: AuditFlags) => {
       const info = await stat(runsDir).catch(() => undefined);
       if (!info?.isDirectory()) throw new ConfigError("runs directory not found", { file: runsDir });
+      // Loaded when the command runs, so that other commands do not pay for them (see main.ts).
+      const [{ AUDIT_FILE }, { auditRuns }, { flaggedLines, ruleTable, summarizeAudits, textTable }] =
+        await Promise.all([
+          import("../../audit/audit-file.js"),
+          import("../../audit/audit-runs.js"),
+          import("../../audit/summary.js"),
+        ]);
       const audits = await auditRuns(runsDir, { tasksDirs: flags.tasksDir ?? [] });
       const summary = summarizeAudits(audits.map((a) => a.audit));
       const out = process.stdout;

@@ -1,7 +1,5 @@
 import type { Command } from "commander";
 import type { Metrics } from "../../config/task-config.js";
-import { make } from "../../env/make.js";
-import { runBaseline } from "../../run/baseline.js";
 import { collect, DATA_ROOT_HELP, dataRoots } from "../options.js";
 
 function formatMetrics(metrics: Metrics): string {
@@ -28,6 +26,10 @@ export function registerBaseline(program: Command): void {
     .option("--tasks-dir <dir>", "an extra folder with task YAML files (repeatable)", collect)
     .option("--data-root <dir>", DATA_ROOT_HELP, collect)
     .action(async (taskId: string, opts: BaselineOptions) => {
+      const [{ make }, { runBaseline }] = await Promise.all([
+        import("../../env/make.js"),
+        import("../../run/baseline.js"),
+      ]);
       const env = make(taskId, {
         dataRoots: dataRoots(opts.dataRoot),
         ...(opts.sandbox ? { sandbox: opts.sandbox } : {}),

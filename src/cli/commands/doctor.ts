@@ -1,9 +1,5 @@
 import { spawnSync } from "node:child_process";
 import type { Command } from "commander";
-import { findPythonRuntime, runtimeDir } from "../../runtime/python-runtime.js";
-import { cgroupSupport } from "../../sandbox/cgroup.js";
-import { limitSupport } from "../../sandbox/limit-support.js";
-import { defaultBackendName, probeBackends, sandboxBackends } from "../../sandbox/registry.js";
 
 function tool(name: string): boolean {
   return spawnSync("sh", ["-c", `command -v ${name}`]).status === 0;
@@ -15,7 +11,18 @@ export function registerDoctor(program: Command): void {
     .command("doctor")
     .description("report which sandbox backends and runtimes work on this machine")
     .option("--json", "print JSON")
-    .action((opts: { json?: boolean }) => {
+    .action(async (opts: { json?: boolean }) => {
+      const [
+        { findPythonRuntime, runtimeDir },
+        { cgroupSupport },
+        { limitSupport },
+        { defaultBackendName, probeBackends, sandboxBackends },
+      ] = await Promise.all([
+        import("../../runtime/python-runtime.js"),
+        import("../../sandbox/cgroup.js"),
+        import("../../sandbox/limit-support.js"),
+        import("../../sandbox/registry.js"),
+      ]);
       const backends = probeBackends();
       const cgroups = cgroupSupport();
       const limits = limitSupport();

@@ -1,9 +1,7 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { MLGymEnv } from "../../env/env.js";
-import { make } from "../../env/make.js";
-import { workspaceTaskSpec } from "../../env/workspace-task.js";
+import type { MLGymEnv } from "../../env/env.js";
 import { ConfigError } from "../../errors.js";
 import { collect, DATA_ROOT_HELP, dataRoots } from "../options.js";
 
@@ -51,6 +49,11 @@ export function registerExec(program: Command): void {
         throw new ConfigError("give exactly one of --task <id> or --dir <path>", { field: "--task/--dir" });
       }
       const actions = readActions(actionsFile);
+      const [{ MLGymEnv }, { make }, { workspaceTaskSpec }] = await Promise.all([
+        import("../../env/env.js"),
+        import("../../env/make.js"),
+        import("../../env/workspace-task.js"),
+      ]);
       const envOptions = {
         ...(opts.sandbox ? { sandbox: opts.sandbox } : {}),
         ...(opts.timeout ? { shortTimeoutS: Number(opts.timeout) } : {}),

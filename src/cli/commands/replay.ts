@@ -1,12 +1,6 @@
 import { basename, dirname, resolve } from "node:path";
 import type { Command } from "commander";
-import { loadAgentConfig } from "../../agent/config.js";
 import { ConfigError } from "../../errors.js";
-import { ReplayModel } from "../../models/replay.js";
-import { runEpisode } from "../../run/episode.js";
-import { discoverTasks } from "../../tasks/registry.js";
-import { assistantResponses, readTrajectory } from "../../trajectory/read.js";
-import { CtrlC, finishEpisode } from "../episode-output.js";
 import { collect, DATA_ROOT_HELP, dataRoots, numberOption } from "../options.js";
 
 interface ReplayOptions {
@@ -32,8 +26,13 @@ function runFolderOf(file: string): string | undefined {
 }
 
 /** `--task`, else the file name `<taskId>.traj`, else the run folder `<model>__<taskId>__...`, if a known task. */
-export function replayTaskId(file: string, task: string | undefined, tasksDirs: string[] = []): string {
+export async function replayTaskId(
+  file: string,
+  task: string | undefined,
+  tasksDirs: string[] = [],
+): Promise<string> {
   if (task) return task;
+  const { discoverTasks } = await import("../../tasks/registry.js");
   const known = discoverTasks(tasksDirs);
   const stem = basename(file).replace(/\.[^.]*$/, "");
   const fromFolder = runFolderOf(file)?.split("__")[1];
@@ -61,8 +60,21 @@ export function registerReplay(program: Command): void {
     .option("--quiet", "no live display or summary: warnings and errors only")
     .option("--json", "end with a JSON summary on stdout (for scripts) instead of the readable one")
     .action(async (file: string, opts: ReplayOptions) => {
+      const [
+        { loadAgentConfig },
+        { ReplayModel },
+        { runEpisode },
+        { assistantResponses, readTrajectory },
+        { CtrlC, finishEpisode },
+      ] = await Promise.all([
+        import("../../agent/config.js"),
+        import("../../models/replay.js"),
+        import("../../run/episode.js"),
+        import("../../trajectory/read.js"),
+        import("../episode-output.js"),
+      ]);
       const traj = readTrajectory(file);
-      const taskId = replayTaskId(file, opts.task, opts.tasksDir);
+      const taskId = await replayTaskId(file, opts.task, opts.tasksDir);
       const source = runFolderOf(file) ?? basename(file).replace(/\.[^.]*$/, "");
       const responses = assistantResponses(traj);
       const model = new ReplayModel(responses, source);

@@ -1,11 +1,7 @@
 import type { Command } from "commander";
 import { ConfigError } from "../../errors.js";
-import { auditLine, aupWithCleanTable } from "../../report/audit-section.js";
-import { buildReport } from "../../report/build-report.js";
 import { BENCHMARK_TAU_MAX } from "../../report/catalogue.js";
-import { loadDisplayNames } from "../../report/display-names.js";
-import { loadTaskMetaFile } from "../../report/task-meta-file.js";
-import { parseFormats, REPORT_FORMATS, writeReport } from "../../report/write-report.js";
+import { parseFormats, REPORT_FORMATS } from "../../report/formats.js";
 import { collect, DATA_ROOT_HELP, dataRoots } from "../options.js";
 
 interface ReportFlags {
@@ -112,6 +108,14 @@ export function registerReport(program: Command): void {
     .action(async (runsDir: string, flags: ReportFlags) => {
       const formats = parseFormats(flags.format);
       const tau = tauMax(flags.tauMax);
+      const [{ auditLine, aupWithCleanTable }, { buildReport }, { displayNamesFrom }, { writeReport }] =
+        await Promise.all([
+          import("../../report/audit-section.js"),
+          import("../../report/build-report.js"),
+          import("../../report/display-names.js"),
+          import("../../report/write-report.js"),
+        ]);
+      // The YAML and schema libraries are loaded only for the files that need them (--tasks-meta, --names).
       const data = await buildReport(runsDir, {
         bootstrap: nonNegativeInt(flags.bootstrap, "--bootstrap"),
         seed: nonNegativeInt(flags.seed, "--seed"),
@@ -124,12 +128,18 @@ export function registerReport(program: Command): void {
                 .filter(Boolean),
             }
           : {}),
-        ...(flags.tasksMeta ? { tasks: await loadTaskMetaFile(flags.tasksMeta) } : {}),
+        ...(flags.tasksMeta
+          ? {
+              tasks: await (await import("../../report/task-meta-file.js")).loadTaskMetaFile(flags.tasksMeta),
+            }
+          : {}),
         excludeFlagged: flags.excludeFlagged === true,
         tasksDirs: flags.tasksDir ?? [],
         dataRoots: dataRoots(flags.dataRoot),
         includeInfrastructureFailures: flags.includeInfrastructureFailures === true,
-        names: loadDisplayNames(flags.names),
+        names: flags.names
+          ? (await import("../../report/names-file.js")).loadDisplayNames(flags.names)
+          : displayNamesFrom(),
         ...(tau === undefined ? {} : { tauMax: tau }),
       });
       if (data.scores.tasks.length === 0) {
@@ -143,8 +153,16 @@ export function registerReport(program: Command): void {
       out.write(
         `${data.runCount} run folders, ${data.scores.tasks.length} tasks, ${data.scores.models.length} models\n`,
       );
-      for (const row of aupWithCleanTable(data))
-        out.write(`${row.map((c) => c.padEnd(24)).join("")}\n`.trimEnd().concat("\n"));
+      const table = aupWithCleanTable(data);
+      // Each column as wide as its widest cell, two spaces apart (a long model id never runs into its AUP).
+      const widths = (table[0] ?? []).map((_, i) => Math.max(...table.map((row) => row[i]?.length ?? 0)) + 2);
+      for (const row of table)
+        out.write(
+          `${row
+            .map((c, i) => c.padEnd(widths[i] ?? 0))
+            .join("")
+            .trimEnd()}\n`,
+        );
       const infra = data.infrastructure;
       if (infra && infra.count > 0)
         out.write(

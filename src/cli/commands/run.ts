@@ -1,10 +1,4 @@
 import type { Command } from "commander";
-import { loadAgentConfig } from "../../agent/config.js";
-import { HumanModel } from "../../models/human.js";
-import { readPriceFile } from "../../models/price-file.js";
-import { chooseModel, DEMO_TASK } from "../../run/choose-model.js";
-import { runEpisode } from "../../run/episode.js";
-import { CtrlC, finishEpisode } from "../episode-output.js";
 import { collect, DATA_ROOT_HELP, dataRoots, numberOption } from "../options.js";
 
 interface RunOptions {
@@ -28,6 +22,12 @@ interface RunOptions {
   json?: boolean;
 }
 
+/**
+ * The demonstration task named in the help: the value of `DEMO_TASK` (run/choose-model.ts), which is not imported
+ * here so that `mlgym --help` does not load the model clients (test/cli/cli.test.ts checks the two agree).
+ */
+export const HELP_DEMO_TASK = "battleOfSexes";
+
 /** `mlgym run`: one agent episode on a task, writing `<task>.traj` and `results.json`. */
 export function registerRun(program: Command): void {
   program
@@ -35,7 +35,7 @@ export function registerRun(program: Command): void {
     .description(
       "run an agent episode on a task (the scripted demonstration agent when no model or API key is set)",
     )
-    .option("--task <id>", `task to solve (default: ${DEMO_TASK})`)
+    .option("--task <id>", `task to solve (default: ${HELP_DEMO_TASK})`)
     .option(
       "--model <backend:name>",
       "model, e.g. openai:gpt-4o, anthropic:claude-3-7-sonnet-latest, scripted:<file>",
@@ -55,7 +55,10 @@ export function registerRun(program: Command): void {
     .option("--top-p <p>", "nucleus sampling", "0.95")
     .option("--sandbox <backend>", "local or bwrap (default: bwrap where it works)")
     .option("--output <dir>", "folder for run folders", "runs")
-    .option("--seed <n>", "seed of the task and its evaluations (default: a fresh one, recorded in args.json)")
+    .option(
+      "--seed <n>",
+      "seed of the task and its evaluations (default: a fresh one, recorded in args.json)",
+    )
     .option("--base-url <url>", "OpenAI-compatible server (vLLM, Ollama, llama.cpp, LiteLLM, OpenRouter)")
     .option(
       "--prices <file>",
@@ -70,6 +73,21 @@ export function registerRun(program: Command): void {
     .option("--quiet", "no live display or summary: warnings and errors only")
     .option("--json", "end with a JSON summary on stdout (for scripts) instead of the readable one")
     .action(async (opts: RunOptions) => {
+      const [
+        { loadAgentConfig },
+        { HumanModel },
+        { readPriceFile },
+        { chooseModel, DEMO_TASK },
+        { runEpisode },
+        { CtrlC, finishEpisode },
+      ] = await Promise.all([
+        import("../../agent/config.js"),
+        import("../../models/human.js"),
+        import("../../models/price-file.js"),
+        import("../../run/choose-model.js"),
+        import("../../run/episode.js"),
+        import("../episode-output.js"),
+      ]);
       const taskId = opts.task ?? DEMO_TASK;
       const modelOptions = {
         ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}),

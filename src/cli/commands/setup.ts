@@ -1,8 +1,4 @@
 import type { Command } from "commander";
-import { loadTaskSpec } from "../../config/load-task.js";
-import { ensurePythonRuntime } from "../../runtime/python-runtime.js";
-import { runPrepareScript } from "../../tasks/prepare.js";
-import { discoverTasks } from "../../tasks/registry.js";
 import { collect } from "../options.js";
 
 /** `mlgym setup`: creates the managed Python runtime and prepares the data of every task. */
@@ -13,6 +9,13 @@ export function registerSetup(program: Command): void {
     .option("--tasks-dir <dir>", "an extra folder with task YAML files (repeatable)", collect)
     .option("--quiet", "print nothing but errors")
     .action(async (opts: { tasksDir?: string[]; quiet?: boolean }) => {
+      const [{ loadTaskSpec }, { ensurePythonRuntime }, { runPrepareScript }, { discoverTasks }] =
+        await Promise.all([
+          import("../../config/load-task.js"),
+          import("../../runtime/python-runtime.js"),
+          import("../../tasks/prepare.js"),
+          import("../../tasks/registry.js"),
+        ]);
       const log = (line: string) => {
         if (!opts.quiet) process.stderr.write(`${line}\n`);
       };

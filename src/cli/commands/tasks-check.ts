@@ -1,6 +1,5 @@
 import type { Command } from "commander";
-import { checkTask, formatReports, type TaskCheckReport } from "../../run/tasks-check.js";
-import { discoverTasks } from "../../tasks/registry.js";
+import type { TaskCheckReport } from "../../run/tasks-check.js";
 import { collect, DATA_ROOT_HELP, dataRoots } from "../options.js";
 
 interface CheckOptions {
@@ -24,6 +23,10 @@ export function registerTasksCheck(program: Command): void {
     .option("--data-root <dir>", DATA_ROOT_HELP, collect)
     .option("--json", "print the reports as JSON")
     .action(async (taskIds: string[], own: CheckOptions) => {
+      const [{ checkTask, formatReports }, { discoverTasks }] = await Promise.all([
+        import("../../run/tasks-check.js"),
+        import("../../tasks/registry.js"),
+      ]);
       // `tasks` has --json, --tasks-dir and --data-root too; commander gives them to it when they follow `check`
       // (the root program does not use positional options), so both levels count.
       const parent = tasks.opts<CheckOptions>();

@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { discoverTasks, loadTaskEntry } from "../../tasks/registry.js";
 import { collect, DATA_ROOT_HELP, dataRoots } from "../options.js";
 
 /**
@@ -17,7 +16,8 @@ export function registerTasks(program: Command): void {
     )
     .option("--data-root <dir>", DATA_ROOT_HELP, collect)
     .option("--json", "print JSON")
-    .action((opts: { tasksDir?: string[]; dataRoot?: string[]; json?: boolean }) => {
+    .action(async (opts: { tasksDir?: string[]; dataRoot?: string[]; json?: boolean }) => {
+      const { discoverTasks, loadTaskEntry } = await import("../../tasks/registry.js");
       const roots = dataRoots(opts.dataRoot);
       const rows = [...discoverTasks(opts.tasksDir ?? []).values()]
         .sort((a, b) => a.id.localeCompare(b.id))
