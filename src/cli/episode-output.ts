@@ -1,6 +1,6 @@
 import { relative } from "node:path";
 import type { MLGymEnv } from "../env/env.js";
-import type { EpisodeSummary } from "../run/episode.js";
+import { type EpisodeRequest, type EpisodeSummary, runEpisode } from "../run/episode.js";
 import { formatScore } from "../run/live-display.js";
 
 /** Exit code of `mlgym run`/`replay` when the infrastructure (model API, sandbox) ended the episode. */
@@ -54,6 +54,25 @@ export function finishEpisode(summary: EpisodeSummary, opts: { json?: boolean; q
   if (opts.json) process.stdout.write(`${JSON.stringify(summary)}\n`);
   else if (!opts.quiet) process.stdout.write(`mlgym: episode finished\n${formatSummary(summary)}\n`);
   process.exitCode = episodeExitCode(summary);
+}
+
+/**
+ * Runs an episode at the terminal (`mlgym run`, `mlgym replay`): the live display on stderr unless quiet, warnings
+ * always, Ctrl-C handled, then the summary and the exit code.
+ */
+export async function runEpisodeAtTerminal(
+  request: Omit<EpisodeRequest, "log" | "tty" | "warn" | "signal" | "onEnv">,
+  opts: { json?: boolean; quiet?: boolean; human?: boolean },
+): Promise<void> {
+  const ctrlC = new CtrlC(opts.human === true, (line) => process.stderr.write(`\n${line}\n`));
+  const summary = await runEpisode({
+    ...request,
+    ...(opts.quiet ? {} : { log: (text: string) => process.stderr.write(text), tty: process.stderr.isTTY }),
+    warn: (line: string) => process.stderr.write(`${line}\n`),
+    signal: ctrlC.signal,
+    onEnv: (env) => ctrlC.attach(env),
+  }).finally(() => ctrlC.dispose());
+  finishEpisode(summary, opts);
 }
 
 /**

@@ -139,8 +139,9 @@ export async function evaluateSubmission(setup: EvaluationSetup): Promise<Evalua
       copyWorkspaceFiles(setup.workspaceDir, dir, setup.maxSubmissionBytes, trusted);
     const submission = `${sandbox.workspace}/${rel}`;
     const timeoutMs = setup.timeoutS * 1000;
+    const key = setup.seed === undefined ? undefined : evaluationKey();
     const seedEnv = (role: "evaluation" | "player"): Record<string, string> =>
-      setup.seed === undefined ? {} : { [EVAL_SEED_VARIABLE]: evaluationSeed(setup.seed, role) };
+      setup.seed === undefined ? {} : { [EVAL_SEED_VARIABLE]: evaluationSeed(setup.seed, role, key) };
     if (kind.artefact === "agent-code" && !legacy) {
       player = sandbox.startScratch(playerCommand(setup.supportDir), {
         view: "agent",

@@ -9,7 +9,15 @@ import type { ChatMessage, Model, ModelResponse, ModelUsage, QueryOptions, ToolC
 import { DEFAULT_MAX_OUTPUT_TOKENS, type ModelPrice, ModelPricing } from "./prices.js";
 import { type ProviderHelp, providerAdvice } from "./provider-help.js";
 import type { ModelOptions } from "./registry.js";
-import { httpModelError, type RetryPolicy, rootCause, stderrLog, withRetry } from "./retry.js";
+import {
+  httpModelError,
+  malformedResponse,
+  type RetryPolicy,
+  stderrLog,
+  type TransportFault,
+  transportError,
+  withRetry,
+} from "./retry.js";
 
 const OFFICIAL_URL = "https://api.anthropic.com";
 /** Sent when a custom server needs no key: the client insists on a credential. */
@@ -128,7 +136,7 @@ export class AnthropicModel implements Model {
   private answer(data: unknown, messages: ChatMessage[], options: QueryOptions): ModelResponse {
     const message = data as Partial<Anthropic.Message> | null;
     if (typeof message !== "object" || message === null || !Array.isArray(message.content)) {
-      throw malformed(this.id, "it has no content list");
+      throw malformedResponse(this.id, "it has no content list");
     }
     let content = "";
     const toolCalls: ToolCall[] = [];
@@ -169,27 +177,11 @@ export class AnthropicModel implements Model {
 
   private toModelError(error: unknown): unknown {
     if (error instanceof ModelError) return error;
-    if (error instanceof APIUserAbortError) {
-      return new ModelError("the Anthropic call was aborted", {
-        retryable: false,
-        infrastructure: "other",
-        cause: error,
-      });
-    }
-    if (error instanceof APIConnectionTimeoutError) {
-      return new ModelError(`${this.id}: no answer from ${this.client.baseURL} within ${this.timeoutMs} ms`, {
-        retryable: true,
-        infrastructure: "api_unreachable",
-        cause: error,
-      });
-    }
-    if (error instanceof APIConnectionError) {
-      return new ModelError(`${this.id}: cannot reach ${this.client.baseURL}: ${rootCause(error)}`, {
-        retryable: true,
-        infrastructure: "api_unreachable",
-        cause: error,
-      });
-    }
+    const transport = (fault: TransportFault) => transportError(this.id, this.client.baseURL, fault, error);
+    if (error instanceof APIUserAbortError) return transport({ kind: "aborted", provider: "Anthropic" });
+    if (error instanceof APIConnectionTimeoutError)
+      return transport({ kind: "timeout", timeoutMs: this.timeoutMs });
+    if (error instanceof APIConnectionError) return transport({ kind: "unreachable", cause: error });
     if (error instanceof APIError && error.status !== undefined) {
       const message = error.apiMessage ?? error.message.replace(/^\d{3} /, "");
       if (isPromptTooLong(error.status, message)) {
@@ -200,14 +192,8 @@ export class AnthropicModel implements Model {
       }
       return httpModelError(this.help, error.status, message, error.headers, error);
     }
-    if (error instanceof SyntaxError) return malformed(this.id, error.message, error);
-    if (error instanceof TypeError && error.message === "terminated") {
-      return new ModelError(`${this.id}: the connection to ${this.client.baseURL} broke mid-answer`, {
-        retryable: true,
-        infrastructure: "api_error",
-        cause: error,
-      });
-    }
+    if (error instanceof SyntaxError) return malformedResponse(this.id, error.message, error);
+    if (error instanceof TypeError && error.message === "terminated") return transport({ kind: "broken" });
     return error;
   }
 }
@@ -244,13 +230,4 @@ function isPromptTooLong(status: number, message: string): boolean {
     (status === 400 || status === 413) &&
     /prompt is too long|exceed context limit|context window/i.test(message)
   );
-}
-
-/** Retryable, as for OpenAI: a malformed body is in practice a proxy's error page or a truncated answer. */
-function malformed(model: string, detail: string, cause?: unknown): ModelError {
-  return new ModelError(`malformed response to ${model}: ${detail}`, {
-    retryable: true,
-    infrastructure: "api_error",
-    cause,
-  });
 }

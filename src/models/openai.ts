@@ -5,7 +5,15 @@ import type { ChatMessage, Model, ModelResponse, QueryOptions, ToolCall } from "
 import { type ModelPrice, ModelPricing } from "./prices.js";
 import { type ProviderHelp, providerAdvice } from "./provider-help.js";
 import type { ModelOptions } from "./registry.js";
-import { httpModelError, type RetryPolicy, rootCause, stderrLog, withRetry } from "./retry.js";
+import {
+  httpModelError,
+  malformedResponse,
+  type RetryPolicy,
+  stderrLog,
+  type TransportFault,
+  transportError,
+  withRetry,
+} from "./retry.js";
 
 const OFFICIAL_URL = "https://api.openai.com/v1";
 /** Sent when a custom server needs no key: the client insists on one, local servers ignore it. */
@@ -154,7 +162,7 @@ export class OpenAIModel implements Model {
         ? completion.choices[0]?.message
         : undefined;
     if (typeof message !== "object" || message === null)
-      throw malformed(this.id, "it has no choices[0].message");
+      throw malformedResponse(this.id, "it has no choices[0].message");
     const toolCalls: ToolCall[] = (message.tool_calls ?? []).flatMap((call, index) =>
       call.type === "function"
         ? [
@@ -182,27 +190,11 @@ export class OpenAIModel implements Model {
 
   private toModelError(error: unknown): unknown {
     if (error instanceof ModelError) return error;
-    if (error instanceof APIUserAbortError) {
-      return new ModelError("the OpenAI call was aborted", {
-        retryable: false,
-        infrastructure: "other",
-        cause: error,
-      });
-    }
-    if (error instanceof APIConnectionTimeoutError) {
-      return new ModelError(`${this.id}: no answer from ${this.client.baseURL} within ${this.timeoutMs} ms`, {
-        retryable: true,
-        infrastructure: "api_unreachable",
-        cause: error,
-      });
-    }
-    if (error instanceof APIConnectionError) {
-      return new ModelError(`${this.id}: cannot reach ${this.client.baseURL}: ${rootCause(error)}`, {
-        retryable: true,
-        infrastructure: "api_unreachable",
-        cause: error,
-      });
-    }
+    const transport = (fault: TransportFault) => transportError(this.id, this.client.baseURL, fault, error);
+    if (error instanceof APIUserAbortError) return transport({ kind: "aborted", provider: "OpenAI" });
+    if (error instanceof APIConnectionTimeoutError)
+      return transport({ kind: "timeout", timeoutMs: this.timeoutMs });
+    if (error instanceof APIConnectionError) return transport({ kind: "unreachable", cause: error });
     if (error instanceof APIError && error.status !== undefined) {
       const message = error.message.replace(/^\d{3} /, "");
       if (isContextLengthError(error.status, error.code, message)) {
@@ -214,28 +206,10 @@ export class OpenAIModel implements Model {
       return httpModelError(this.help, error.status, message, error.headers, error);
     }
     // A body that is not JSON, or a connection dropped while the body was read.
-    if (error instanceof SyntaxError) return malformed(this.id, error.message, error);
-    if (error instanceof TypeError && error.message === "terminated") {
-      return new ModelError(`${this.id}: the connection to ${this.client.baseURL} broke mid-answer`, {
-        retryable: true,
-        infrastructure: "api_error",
-        cause: error,
-      });
-    }
+    if (error instanceof SyntaxError) return malformedResponse(this.id, error.message, error);
+    if (error instanceof TypeError && error.message === "terminated") return transport({ kind: "broken" });
     return error;
   }
-}
-
-/**
- * A malformed answer (not JSON, or JSON without the expected fields). Retryable: in practice it is a proxy's
- * error page or a truncated body, which the next attempt usually does not repeat.
- */
-function malformed(model: string, detail: string, cause?: unknown): ModelError {
-  return new ModelError(`malformed response to ${model}: ${detail}`, {
-    retryable: true,
-    infrastructure: "api_error",
-    cause,
-  });
 }
 
 /** OpenAI's `context_length_exceeded`, or the wording of vLLM, llama.cpp and LiteLLM for the same thing. */

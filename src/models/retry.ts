@@ -97,6 +97,63 @@ export function httpModelError(
   });
 }
 
+/** A fault on the way to a provider or back, as either SDK reports it. */
+export type TransportFault =
+  | { kind: "aborted"; provider: string }
+  | { kind: "timeout"; timeoutMs: number }
+  | { kind: "unreachable"; cause: Error }
+  | { kind: "broken" };
+
+/**
+ * The `ModelError` of a transport fault: an abort is final; no answer in time and no connection are retried and,
+ * when retries run out, `api_unreachable`; a connection broken mid-answer is retried as a provider fault.
+ */
+export function transportError(
+  id: string,
+  baseUrl: string,
+  fault: TransportFault,
+  cause: unknown,
+): ModelError {
+  switch (fault.kind) {
+    case "aborted":
+      return new ModelError(`the ${fault.provider} call was aborted`, {
+        retryable: false,
+        infrastructure: "other",
+        cause,
+      });
+    case "timeout":
+      return new ModelError(`${id}: no answer from ${baseUrl} within ${fault.timeoutMs} ms`, {
+        retryable: true,
+        infrastructure: "api_unreachable",
+        cause,
+      });
+    case "unreachable":
+      return new ModelError(`${id}: cannot reach ${baseUrl}: ${rootCause(fault.cause)}`, {
+        retryable: true,
+        infrastructure: "api_unreachable",
+        cause,
+      });
+    case "broken":
+      return new ModelError(`${id}: the connection to ${baseUrl} broke mid-answer`, {
+        retryable: true,
+        infrastructure: "api_error",
+        cause,
+      });
+  }
+}
+
+/**
+ * A malformed answer (not JSON, or JSON without the expected fields). Retryable: in practice it is a proxy's
+ * error page or a truncated body, which the next attempt usually does not repeat.
+ */
+export function malformedResponse(model: string, detail: string, cause?: unknown): ModelError {
+  return new ModelError(`malformed response to ${model}: ${detail}`, {
+    retryable: true,
+    infrastructure: "api_error",
+    cause,
+  });
+}
+
 /** The innermost cause's message (`connect ECONNREFUSED ...` rather than `fetch failed`), for connection errors. */
 export function rootCause(error: Error): string {
   let inner = error;

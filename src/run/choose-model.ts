@@ -6,8 +6,7 @@ import { createModel, type ModelOptions, modelBackends } from "../models/registr
 import { ScriptedModel } from "../models/scripted.js";
 import { projectRoot } from "../runtime/paths.js";
 
-/** The task the demonstration agent plays when no model is configured. */
-export const DEMO_TASK = "battleOfSexes";
+export { DEMO_TASK } from "./demo-task.js";
 
 /** Models tried, in order, when `--model` is not given and the provider's key is set. */
 const KEYED_DEFAULTS: Array<[string, string]> = [

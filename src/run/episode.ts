@@ -104,7 +104,7 @@ export async function runEpisode(req: EpisodeRequest): Promise<EpisodeSummary> {
   const key = env.spec.priorityMetric;
   const task = {
     priorityMetric: key,
-    higherIsBetter: key === undefined || env.spec.directionOf(key) !== "minimize",
+    direction: key === undefined ? "maximize" : env.spec.directionOf(key),
     baseline: undefined as Metrics | undefined,
   };
   const log = req.log;

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { LiveDisplay } from "./live-display.js";
 
-const task = { priorityMetric: "Score", higherIsBetter: true, baseline: { Score: 7 } };
+const task = { priorityMetric: "Score", direction: "maximize" as const, baseline: { Score: 7 } };
 const step = {
   action: "validate\n",
   observation: "Evaluation Score: {'Score': 9}",

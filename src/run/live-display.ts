@@ -1,13 +1,15 @@
 import type { AgentEvent, StepProgress } from "../agent/agent.js";
 import type { Metrics } from "../config/task-config.js";
+import { bestAttempt } from "../metrics/attempts.js";
+import type { Direction } from "../metrics/types.js";
 import type { TrajectoryStep } from "../trajectory/files.js";
 
 /** What the display needs to know about the task, to show the best score against the baseline. */
 export interface DisplayTask {
   /** The metric scores are compared on, if the task has one. */
   priorityMetric: string | undefined;
-  /** Whether a larger value of the priority metric is better. */
-  higherIsBetter: boolean;
+  /** Whether larger or smaller values of the priority metric are better. */
+  direction: Direction;
   baseline: Metrics | undefined;
 }
 
@@ -42,15 +44,10 @@ export function formatScore(value: number | undefined): string {
   return Number.isInteger(value) ? String(value) : String(Number(value.toPrecision(4)));
 }
 
-/** The best value of the priority metric among the evaluations, if any. */
+/** The best value of the priority metric among the evaluations, if any (the report's rule for a run's best). */
 export function bestScore(scores: Metrics[], task: DisplayTask): number | undefined {
   const key = task.priorityMetric;
-  if (key === undefined) return undefined;
-  const values = scores
-    .map((s) => s[key])
-    .filter((v): v is number => typeof v === "number" && !Number.isNaN(v));
-  if (values.length === 0) return undefined;
-  return task.higherIsBetter ? Math.max(...values) : Math.min(...values);
+  return key === undefined ? undefined : bestAttempt(scores, key, task.direction)?.value;
 }
 
 /**

@@ -63,13 +63,11 @@ export function registerReplay(program: Command): void {
       const [
         { loadAgentConfig },
         { ReplayModel },
-        { runEpisode },
         { assistantResponses, readTrajectory },
-        { CtrlC, finishEpisode },
+        { runEpisodeAtTerminal },
       ] = await Promise.all([
         import("../../agent/config.js"),
         import("../../models/replay.js"),
-        import("../../run/episode.js"),
         import("../../trajectory/read.js"),
         import("../episode-output.js"),
       ]);
@@ -81,33 +79,28 @@ export function registerReplay(program: Command): void {
       const config = loadAgentConfig(opts.agentConfig);
       const maxSteps = numberOption(opts.maxSteps, "--max-steps", 1)!;
       const timeLimit = numberOption(opts.timeLimit, "--time-limit", 1);
-      const ctrlC = new CtrlC(false, (line) => process.stderr.write(`\n${line}\n`));
-      const summary = await runEpisode({
-        taskId,
-        model,
-        config,
-        output: opts.output,
-        maxSteps,
-        ...(opts.sandbox ? { sandbox: opts.sandbox } : {}),
-        ...(opts.tasksDir ? { tasksDirs: opts.tasksDir } : {}),
-        dataRoots: dataRoots(opts.dataRoot),
-        temperature: TEMPERATURE,
-        topP: TOP_P,
-        limits: timeLimit !== undefined ? { timeLimitS: timeLimit } : {},
-        args: {
-          replayOf: resolve(file),
-          recordedResponses: responses.length,
-          recordedExitStatus: traj.info.exit_status,
+      await runEpisodeAtTerminal(
+        {
+          taskId,
+          model,
+          config,
+          output: opts.output,
+          maxSteps,
+          ...(opts.sandbox ? { sandbox: opts.sandbox } : {}),
+          ...(opts.tasksDir ? { tasksDirs: opts.tasksDir } : {}),
+          dataRoots: dataRoots(opts.dataRoot),
+          temperature: TEMPERATURE,
+          topP: TOP_P,
+          limits: timeLimit !== undefined ? { timeLimitS: timeLimit } : {},
+          args: {
+            replayOf: resolve(file),
+            recordedResponses: responses.length,
+            recordedExitStatus: traj.info.exit_status,
+          },
+          announce: (env, outputDir) =>
+            `mlgym: replaying ${responses.length} recorded responses of ${file} on ${env.spec.config.id}, writing ${outputDir}`,
         },
-        ...(opts.quiet
-          ? {}
-          : { log: (text: string) => process.stderr.write(text), tty: process.stderr.isTTY }),
-        warn: (line: string) => process.stderr.write(`${line}\n`),
-        signal: ctrlC.signal,
-        onEnv: (env) => ctrlC.attach(env),
-        announce: (env, outputDir) =>
-          `mlgym: replaying ${responses.length} recorded responses of ${file} on ${env.spec.config.id}, writing ${outputDir}`,
-      }).finally(() => ctrlC.dispose());
-      finishEpisode(summary, opts);
+        opts,
+      );
     });
 }

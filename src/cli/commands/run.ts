@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { DEMO_TASK } from "../../run/demo-task.js";
 import { collect, DATA_ROOT_HELP, dataRoots, numberOption } from "../options.js";
 
 interface RunOptions {
@@ -22,12 +23,6 @@ interface RunOptions {
   json?: boolean;
 }
 
-/**
- * The demonstration task named in the help: the value of `DEMO_TASK` (run/choose-model.ts), which is not imported
- * here so that `mlgym --help` does not load the model clients (test/cli/cli.test.ts checks the two agree).
- */
-export const HELP_DEMO_TASK = "battleOfSexes";
-
 /** `mlgym run`: one agent episode on a task, writing `<task>.traj` and `results.json`. */
 export function registerRun(program: Command): void {
   program
@@ -35,7 +30,7 @@ export function registerRun(program: Command): void {
     .description(
       "run an agent episode on a task (the scripted demonstration agent when no model or API key is set)",
     )
-    .option("--task <id>", `task to solve (default: ${HELP_DEMO_TASK})`)
+    .option("--task <id>", `task to solve (default: ${DEMO_TASK})`)
     .option(
       "--model <backend:name>",
       "model, e.g. openai:gpt-4o, anthropic:claude-3-7-sonnet-latest, scripted:<file>",
@@ -77,15 +72,13 @@ export function registerRun(program: Command): void {
         { loadAgentConfig },
         { HumanModel },
         { readPriceFile },
-        { chooseModel, DEMO_TASK },
-        { runEpisode },
-        { CtrlC, finishEpisode },
+        { chooseModel },
+        { runEpisodeAtTerminal },
       ] = await Promise.all([
         import("../../agent/config.js"),
         import("../../models/human.js"),
         import("../../models/price-file.js"),
         import("../../run/choose-model.js"),
-        import("../../run/episode.js"),
         import("../episode-output.js"),
       ]);
       const taskId = opts.task ?? DEMO_TASK;
@@ -102,31 +95,26 @@ export function registerRun(program: Command): void {
       const temperature = numberOption(opts.temperature, "--temperature")!;
       const topP = numberOption(opts.topP, "--top-p")!;
       const seed = numberOption(opts.seed, "--seed");
-      const ctrlC = new CtrlC(model instanceof HumanModel, (line) => process.stderr.write(`\n${line}\n`));
-      const summary = await runEpisode({
-        taskId,
-        model,
-        config,
-        output: opts.output,
-        maxSteps,
-        ...(opts.sandbox ? { sandbox: opts.sandbox } : {}),
-        ...(opts.tasksDir ? { tasksDirs: opts.tasksDir } : {}),
-        dataRoots: dataRoots(opts.dataRoot),
-        temperature,
-        topP,
-        ...(seed !== undefined ? { seed } : {}),
-        limits: {
-          ...(costLimit !== undefined ? { costLimitUsd: costLimit } : {}),
-          ...(timeLimit !== undefined ? { timeLimitS: timeLimit } : {}),
-          ...(opts.allowUnpriced ? { allowUnpriced: true } : {}),
+      await runEpisodeAtTerminal(
+        {
+          taskId,
+          model,
+          config,
+          output: opts.output,
+          maxSteps,
+          ...(opts.sandbox ? { sandbox: opts.sandbox } : {}),
+          ...(opts.tasksDir ? { tasksDirs: opts.tasksDir } : {}),
+          dataRoots: dataRoots(opts.dataRoot),
+          temperature,
+          topP,
+          ...(seed !== undefined ? { seed } : {}),
+          limits: {
+            ...(costLimit !== undefined ? { costLimitUsd: costLimit } : {}),
+            ...(timeLimit !== undefined ? { timeLimitS: timeLimit } : {}),
+            ...(opts.allowUnpriced ? { allowUnpriced: true } : {}),
+          },
         },
-        ...(opts.quiet
-          ? {}
-          : { log: (text: string) => process.stderr.write(text), tty: process.stderr.isTTY }),
-        signal: ctrlC.signal,
-        onEnv: (env) => ctrlC.attach(env),
-        warn: (line: string) => process.stderr.write(`${line}\n`),
-      }).finally(() => ctrlC.dispose());
-      finishEpisode(summary, opts);
+        { ...opts, human: model instanceof HumanModel },
+      );
     });
 }
