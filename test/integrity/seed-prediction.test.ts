@@ -2,10 +2,12 @@
 // evaluation's seed, from its shell's `MLGYM_SEED`, from its own `MLGYM_EVAL_SEED` or from guessing the episode's
 // seed, or Battle of the Sexes is won every round. The positive control hands the strategy the real seed.
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { MLGymEnv } from "../../src/env/env.js";
 import { evaluationSeed } from "../../src/env/evaluation.js";
 import { make } from "../../src/env/make.js";
+import { cacheHome } from "../../src/runtime/paths.js";
 import { backendsUnderTest } from "../helpers/sandboxes.js";
 
 const isolating = backendsUnderTest().find((b) => b.name === "bwrap")!;
@@ -50,6 +52,12 @@ describe("the agent's code cannot predict a seeded evaluation (battleOfSexes)", 
     assert.equal(typeof value, "number", r.observation);
     return value!;
   }
+
+  test("the host's evaluation key is out of the sandbox's sight", async () => {
+    const key = join(cacheHome(), "eval-key");
+    const r = await env.step(`cat ${key}; find / -name eval-key -not -path '/proc/*' 2>/dev/null`);
+    assert.doesNotMatch(r.observation, /[0-9a-f]{64}|eval-key$/m, r.observation);
+  });
 
   test("positive control: with the evaluation's real seed the prediction wins nearly every round", async () => {
     const real = evaluationSeed(SEED, "evaluation");
