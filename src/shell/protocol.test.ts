@@ -4,14 +4,19 @@ import { END_TOKEN_PATTERN, endToken, frameCommand, needsParseCheck, StatusReade
 
 const NONCE = "0123456789abcdef";
 
-test("every command gets a fresh nonce that is not in the part the shell's main loop sees twice", () => {
+test("every command gets a fresh nonce, in its wrapper only; the main loop parses the same two short lines", () => {
   const a = frameCommand(Buffer.from("echo hi"), Buffer.alloc(0));
   const b = frameCommand(Buffer.from("echo hi"), Buffer.alloc(0));
   assert.notEqual(a.nonce, b.nonce);
   assert.match(a.nonce, /^[0-9a-f]{16}$/);
   // The command and the prelude travel as they are, length-prefixed, after the wrapper.
   assert.equal(a.input.at(-1)!.toString(), "echo hi");
-  assert.ok(a.input.slice(0, 3).every((part) => part.toString().includes(a.nonce)));
+  // The lines the main loop parses are the same for every command (the reader alias and the wrapper's alias, around
+  // the wrapper's length and bytes): no nonce, no command text; the nonce is in the wrapper only.
+  assert.equal(a.input[0]!.toString(), `_m\n${String(a.input[1]!.length).padStart(8, "0")}`);
+  assert.equal(a.input[2]!.toString(), "_mw\n");
+  assert.deepEqual([a.input[0]!.subarray(0, 3), a.input[2]], [b.input[0]!.subarray(0, 3), b.input[2]]);
+  assert.ok(a.input[1]!.toString().includes(a.nonce) && !a.input[1]!.toString().includes(b.nonce));
   assert.match(endToken(a.nonce).toString(), END_TOKEN_PATTERN);
 });
 

@@ -14,10 +14,10 @@ import { randomBytes } from "node:crypto";
  *   garbled lines are ignored.
  * - The command's output ends with a token carrying the same nonce (`\x1emlgym-end-<nonce>\x1e` on stdout), so
  *   the host knows it has all of the output that came before the status.
- * - Per command the main loop parses two short lines of assignments and quoted words only (`\read`, which no
- *   alias or reserved word can touch); the wrapper itself is read with `read -N` and run as a one-time alias, in
- *   POSIX mode, where special builtins (`eval`, `unset`, `set`, `trap`, `exit`) are found before functions and
- *   reserved words are never alias-expanded. The command itself runs outside POSIX mode, one `eval` deep.
+ * - Per command the main loop parses two fixed lines of a few bytes, `_m` and `_mw` (aliases: the reader, set up
+ *   again after every command, and the wrapper it read). The wrapper is read with `read -N` and run as a one-time
+ *   alias, in POSIX mode, where special builtins (`eval`, `unset`, `set`, `trap`, `exit`) are found before functions
+ *   and reserved words are never alias-expanded. The command itself runs outside POSIX mode, one `eval` deep.
  * - The command and the prelude are sent length-prefixed and read with `read -N` (fast, and no byte of them is
  *   parsed by the main loop), then `eval`-ed with stdin from /dev/null and descriptor 3 closed; bash restores
  *   stdin, stdout, stderr and descriptor 3 after it.
@@ -50,9 +50,6 @@ import { randomBytes } from "node:crypto";
 /** Longest command the shell takes (bytes of UTF-8); a longer one is refused with a note and not run. */
 export const MAX_COMMAND_BYTES = 2 * 1024 * 1024;
 
-/** Written once to a fresh shell: stdout and stderr become one stream. */
-export const BOOT = "exec 2>&1\n";
-
 /** Builtins the protocol calls; after each command they are re-enabled and functions of their names removed. */
 const BUILTINS = "unset enable set trap printf read eval exec exit alias unalias shopt";
 const SHADOWS = `${BUILTINS} /bin/bash command_not_found_handle`;
@@ -61,20 +58,20 @@ const SHADOWS = `${BUILTINS} /bin/bash command_not_found_handle`;
  * LC_ALL=C, which costs two locale switches per read, so parts of ASCII only (where characters are bytes in every
  * locale) are read without it.
  */
-const READ = "IFS= TMOUT= \\read -rN";
-const READ_BYTES = "IFS= LC_ALL=C TMOUT= \\read -rN";
+const READ = "TMOUT= \\read -rN";
+const READ_BYTES = "LC_ALL=C TMOUT= \\read -rN";
 /**
  * The protocol's variables and its alias are named `_m<letter><nonce>`: short (the main loop reads its lines a byte
  * at a time), and unknown to the command beforehand, so it cannot have made them read-only or name references.
  */
 /** Turns POSIX mode off, which also turns alias expansion off, and then back on if the agent had it on. */
-const LEAVE_POSIX = "\\set +o posix;[[ :$_mo{N}: == *:expand_aliases:* ]]&&\\shopt -s expand_aliases";
+const LEAVE_POSIX = "\\set +o posix;[[ :$__mlgym_o: == *:expand_aliases:* ]]&&\\shopt -s expand_aliases";
 
 /**
  * The first statement of the command's `eval` string: it joins stderr to the output again (parse errors of the
  * line it is on went to /dev/null) and unsets the variables that name the nonce (and sets $_ to a harmless word).
  */
-const PREFIX = "\\\\exec 2>&1;\\\\unset -v _mc{N} _mp{N} _mo{N} __mlgym_ 2>/dev/null";
+const PREFIX = "\\\\exec 2>&1;\\\\unset -v _mc{N} _mp{N} __mlgym_o __mlgym_ 2>/dev/null";
 /**
  * The `eval` word: the prefix on the command's first line, so the line is parsed whole before the prefix runs. The
  * command ends with a newline, as `bash -n <<<` reads it (a final backslash continues the line, as it would there).
@@ -116,6 +113,30 @@ const REPORT =
 const RESYNC = "\\eval '_mz{N}() { [[ x ]]; case x in x) ;; esac; }' 2>/dev/null;\\unset -f _mz{N}";
 
 /**
+ * The main loop parses only two short lines per command, a byte at a time (each byte it parses costs about a
+ * microsecond): `_m`, the reader alias, whose text (from memory) reads the wrapper's length (8 digits) and the
+ * wrapper (sent right after) into a one-time alias and enters POSIX mode; then, after the wrapper's bytes, `_mw`, that
+ * alias. (A second line inside the reader's own text would save the second read, but a parse error inside `eval`
+ * under nested alias text crashes bash 5.2.) Between commands the shell waits outside POSIX mode, where `read -N`
+ * reads in blocks, with alias expansion on; the wrapper restores the agent's setting (noted in `__mlgym_o`) for the
+ * command. The reader unsets its variables first (attributes the command gave them, `declare -i` or `-u`, go with
+ * them); a read-only one or a name reference (which would catch the next wrapper) fails the wrapper's checks after
+ * the command, and the shell is replaced.
+ */
+const READER = `\\unset -v __mlgym_w __mlgym_l;${READ} 8 __mlgym_l&&${READ} "$__mlgym_l" __mlgym_w&&\\alias _mw="$__mlgym_w"&&\\set -o posix||\\exit 98`;
+const DEFINE = "_m\n";
+const USE = "_mw\n";
+/** (Re)defines the reader alias and enters POSIX mode: at boot, and at the end of every wrapper. */
+const ARM = `\\alias _m=${bashAnsiQuote(READER)};\\shopt -s expand_aliases`;
+
+/** Written once to a fresh shell: stdout and stderr become one stream, the agent's options are noted, the reader armed. */
+export const BOOT = `exec 2>&1;__mlgym_o=$BASHOPTS;${ARM}\n`;
+
+function bashAnsiQuote(text: string): string {
+  return `$'${text.replaceAll("\\", "\\\\").replaceAll("'", "\\'").replaceAll("\n", "\\n")}'`;
+}
+
+/**
  * After the command: capture $? (and the alias setting), repair and check under one redirection, check that stdout
  * and stderr are one stream (outside it), report a syntax error, then the end token and the status.
  */
@@ -125,27 +146,19 @@ const AFTER =
   `[[ -o posix ]]&&\\unset -f ${SHADOWS}&&\\enable ${BUILTINS}&&\\set +euxvaktmTEHb -B&&` +
   "\\trap - {1..31} {34..64} EXIT DEBUG RETURN ERR&&" +
   // biome-ignore lint/suspicious/noTemplateCurlyInString: bash's parameter expansion
-  "[[ ${IFS@a}${LC_ALL@a}${TMOUT@a} != *r* && ! -R IFS && ! -R LC_ALL && ! -R TMOUT ]];} >/dev/null 2>&1&&" +
+  "[[ ${IFS@a}${LC_ALL@a}${TMOUT@a}${__mlgym_o@a}${__mlgym_w@a}${__mlgym_l@a} != *r* && ! -R IFS && ! -R LC_ALL && ! -R TMOUT && ! -R __mlgym_o && ! -R __mlgym_w && ! -R __mlgym_l ]];} >/dev/null 2>&1&&" +
   `[[ /proc/self/fd/1 -ef /proc/self/fd/2 ]]&&{ ${REPORT};` +
   "\\printf '\\036mlgym-end-{N}\\036'&&\\printf '{N}:%s:%s\\0' \"$_me{N}\" \"$PWD\" >&3;}||" +
   // biome-ignore lint/suspicious/noTemplateCurlyInString: bash's parameter expansion
   '{ 2>&3 <"/dev/null/mlgym-broken:{N}:${_me{N}-}:${PWD-}";\\exit 99;};' +
   `\\unset -v _me{N} _mc{N} _mp{N};\\set +o posix;${RESYNC};` +
-  "[[ :$_mo{N}: == *:expand_aliases:* ]]&&\\shopt -s expand_aliases;\\unset -v _mo{N}";
+  `\\unset -v __mlgym_o;__mlgym_o=$_mo{N};\\unset -v _mo{N};${ARM}`;
 
 /**
  * The wrapper, run as the expansion of a one-time alias (not through eval, so the command runs one eval deep as it
  * always did, and `set -x` shows `++`): one line, parsed whole before any of it runs, in POSIX mode.
  */
-const WRAPPER = `\\unalias _ma{N};\\unset -v _mw{N};{ ${RUN};${AFTER};}`;
-
-/**
- * The only lines the shell's main loop parses per command, a byte at a time (words an alias cannot touch:
- * assignments and quoted names): note the alias setting, read the wrapper (sent right after) into an alias, enter
- * POSIX mode; then, after the wrapper's bytes, use the alias.
- */
-const DEFINE = `_mo{N}=$BASHOPTS;${READ} {WLEN} _mw{N}&&\\alias _ma{N}="$_mw{N}"&&\\set -o posix||\\exit 98\n`;
-const USE = "_ma{N}\n";
+const WRAPPER = `\\unalias _m _mw;\\unset -v __mlgym_w __mlgym_l;{ ${RUN};${AFTER};}`;
 
 /** One command, ready to be written to the shell. */
 export interface FramedCommand {
@@ -183,23 +196,43 @@ function readerFor(part: Buffer): string {
 /** Frames a command (and trusted `prelude` code run just before it, not syntax-checked) with a fresh nonce. */
 export function frameCommand(command: Buffer, prelude: Buffer): FramedCommand {
   const nonce = nextNonce();
-  const check = needsParseCheck(command);
-  const wrapper = Buffer.from(
-    // (Functions, as `$'` in a replacement string means something to `replace`.)
-    WRAPPER.replace("{CHECK}", () => (check ? PARSE_CHECK : ""))
-      .replace("{COMMAND}", () => (check ? ON_OWN_LINE : ON_FIRST_LINE))
-      .replaceAll("{N}", nonce)
-      .replace("{READP}", readerFor(prelude))
-      .replace("{READC}", readerFor(command))
-      .replace("{PLEN}", String(prelude.length))
-      .replace("{CLEN}", String(command.length)),
-  );
-  const define = DEFINE.replaceAll("{N}", nonce).replace("{WLEN}", String(wrapper.length));
+  const parts = wrapperParts(needsParseCheck(command), readerFor(prelude), readerFor(command));
+  const values: Record<string, string> = {
+    "{N}": nonce,
+    "{PLEN}": String(prelude.length),
+    "{CLEN}": String(command.length),
+  };
+  let text = "";
+  for (const part of parts) text += values[part] ?? part;
+  const wrapper = Buffer.from(text, "latin1");
   return {
     nonce,
-    input: [Buffer.from(define), wrapper, Buffer.from(USE.replace("{N}", nonce)), prelude, command],
+    input: [
+      Buffer.from(DEFINE + String(wrapper.length).padStart(8, "0")),
+      wrapper,
+      Buffer.from(USE),
+      prelude,
+      command,
+    ],
     endToken: endToken(nonce),
   };
+}
+
+/** The wrapper's text for each variant, split around what changes per command (built once, not per command). */
+const WRAPPER_PARTS = new Map<string, string[]>();
+function wrapperParts(check: boolean, readPrelude: string, readCommand: string): string[] {
+  const key = `${check}\0${readPrelude}\0${readCommand}`;
+  let parts = WRAPPER_PARTS.get(key);
+  if (!parts) {
+    // (Functions, as `$'` in a replacement string means something to `replace`.)
+    const template = WRAPPER.replace("{CHECK}", () => (check ? PARSE_CHECK : ""))
+      .replace("{COMMAND}", () => (check ? ON_OWN_LINE : ON_FIRST_LINE))
+      .replace("{READP}", () => readPrelude)
+      .replace("{READC}", () => readCommand);
+    parts = template.split(/(\{N\}|\{PLEN\}|\{CLEN\})/);
+    WRAPPER_PARTS.set(key, parts);
+  }
+  return parts;
 }
 
 export function endToken(nonce: string): Buffer {

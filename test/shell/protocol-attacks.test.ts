@@ -298,6 +298,49 @@ for (const { name, skip } of backendsUnderTest()) {
       await assertHealthy();
     });
 
+    // The reader's variables and aliases have fixed names (the source is public): attributes on them, a name
+    // reference that would catch the next wrapper (and its nonce), or replaced aliases must not reach a later command.
+    for (const name of ["__mlgym_w", "__mlgym_l", "__mlgym_o"]) {
+      test(`readonly or a read-only name reference ${name}: the shell is replaced with a note`, async () => {
+        assertReplaced(await attack(`readonly ${name}`));
+        await assertHealthy();
+        assertReplaced(await attack(`declare -rn ${name}=caught`));
+        await assertHealthy();
+      });
+      test(`a name reference or attributes on ${name} catch no wrapper`, async () => {
+        for (const setup of [`declare -n ${name}=caught`, `declare -i ${name}`, `declare -u ${name}`]) {
+          const r = await attack(`${setup}; echo set`);
+          assert.match(r.output, /^set(\n|$)/, setup);
+          // A name reference is refused (the shell is replaced); other attributes are reset by the reader.
+          assert.equal(r.restarted, setup.includes("-n") ? true : undefined, setup);
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: bash's parameter expansion
+          const next = await attack('echo "[${caught-}]"');
+          assert.equal(next.output, "[]", setup);
+          await assertHealthy();
+        }
+      });
+    }
+
+    test("the reader's aliases replaced, removed, or shadowed by functions", async () => {
+      for (const setup of [
+        "alias _m='echo HIJACKED'; shopt -s expand_aliases",
+        "alias _mw='echo HIJACKED'; shopt -s expand_aliases",
+        "unalias -a",
+        "_m() { echo HIJACKED; }; _mw() { echo HIJACKED; }",
+      ]) {
+        const r = await attack(`${setup}; echo set`);
+        assert.deepEqual([r.output, r.restarted], ["set", undefined], setup);
+        await assertHealthy();
+      }
+      // While the command runs, the protocol's aliases are not there to be called or listed.
+      const r = await attack("unset -f _m _mw; shopt -s expand_aliases; alias; _m; _mw");
+      assert.match(
+        r.output,
+        /^bash: line \d+: _m: command not found\nbash: line \d+: _mw: command not found$/,
+      );
+      await assertHealthy();
+    });
+
     test("readonly of every variable the command can see, PWD included", async () => {
       const r = await attack(
         "readonly $(compgen -v | grep -v -e '^BASH' -e '^_$' -e '^FUNCNAME$') 2>/dev/null; echo ro",
