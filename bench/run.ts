@@ -1,4 +1,5 @@
 // `npm run bench`: every benchmark of the project, each printed as a table.
+import { benchBatch } from "./batch.bench.js";
 import { benchEnv, printTable } from "./env.bench.js";
 import { benchEvaluation } from "./evaluation.bench.js";
 import { benchReport } from "./report.bench.js";
@@ -8,6 +9,7 @@ const suites: Array<[string, () => Promise<Array<{ name: string; value: string }
   ["environment", () => benchEnv()],
   ["report", benchReport],
   ["evaluation", () => benchEvaluation()],
+  ["batch", () => benchBatch()],
 ];
 for (const [name, run] of suites) {
   if (only.length > 0 && !only.includes(name)) continue;

@@ -7,12 +7,14 @@ cd "$(dirname "$0")/.."
 say() { printf 'setup: %s\n' "$*" >&2; }
 
 # System packages: bubblewrap (the isolating sandbox), file (MIME checks of the editor), prlimit (CPU limits),
-# a Python 3 with venv for the task runtime, and Debian's Fashion-MNIST.
+# a Python 3 with venv for the task runtime, redis-server (the tests of distributed batches) and Debian's
+# Fashion-MNIST.
 missing=()
 command -v bwrap >/dev/null 2>&1 || missing+=(bubblewrap)
 command -v file >/dev/null 2>&1 || missing+=(file)
 command -v prlimit >/dev/null 2>&1 || missing+=(util-linux)
 command -v python3 >/dev/null 2>&1 || missing+=(python3 python3-venv)
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
 # Offline Fashion-MNIST for the imageClassificationFMnist task.
 [ -d /usr/share/datasets/fashion-mnist ] || [ -n "${MLGYM_FASHION_MNIST_DIR:-}" ] || missing+=(dataset-fashion-mnist)
 if [ ${#missing[@]} -gt 0 ]; then
@@ -23,6 +25,9 @@ if [ ${#missing[@]} -gt 0 ]; then
   else
     say "missing system packages: ${missing[*]} (install them, e.g. sudo apt-get install ${missing[*]});"
     say "without bubblewrap episodes run in the unisolated 'local' sandbox (see 'mlgym doctor')"
+    if ! command -v redis-server >/dev/null 2>&1; then
+      say "without redis-server the tests of distributed batches (BullMQ, the Redis ledger) are SKIPPED, not passed"
+    fi
   fi
 fi
 

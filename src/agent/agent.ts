@@ -1,3 +1,4 @@
+import type { Ledger, Reservation } from "../batch/types.js";
 import { blockedWord } from "../env/blocklist.js";
 import type { MLGymEnv } from "../env/env.js";
 import { ContextWindowError, type InfrastructureFailure, ModelError, SandboxError } from "../errors.js";
@@ -52,6 +53,14 @@ export interface AgentRun {
   /** Where `<taskId>.traj` and `results.json` are written (after every step). */
   outputDir: string;
   limits?: AgentLimits;
+  /**
+   * The budget of the whole batch this episode belongs to: every model call reserves its worst case on it too, and
+   * is settled with its actual cost (the worst case when unknown, or when the call failed or was abandoned). A
+   * refusal ends the episode with `exit_cost` and `info.batch_budget_exhausted`.
+   */
+  ledger?: Ledger;
+  /** Tag of the policy that acts (a training checkpoint), recorded as `info.policy_version` in the trajectory. */
+  policyVersion?: string;
   temperature?: number;
   topP?: number;
   seed?: number;
@@ -93,13 +102,20 @@ function exitDecision(action: string, reason: string): Decision {
   return { thought: reason, action, response: reason };
 }
 
-/** Never settles: the other side of a race with an abort signal when there is none. */
-const NEVER = new Promise<never>(() => {});
-
-function aborted(signal: AbortSignal | undefined): Promise<"aborted"> {
-  if (!signal) return NEVER;
-  if (signal.aborted) return Promise.resolve("aborted");
-  return new Promise((resolve) => signal.addEventListener("abort", () => resolve("aborted"), { once: true }));
+/** `work`, or "aborted" as soon as the signal fires; the listener is removed either way (no pile-up per call). */
+async function unlessAborted<T>(work: Promise<T>, signal: AbortSignal | undefined): Promise<T | "aborted"> {
+  if (!signal) return work;
+  if (signal.aborted) return "aborted";
+  let listener: (() => void) | undefined;
+  const stop = new Promise<"aborted">((resolve) => {
+    listener = () => resolve("aborted");
+    signal.addEventListener("abort", listener, { once: true });
+  });
+  try {
+    return await Promise.race([work, stop]);
+  } finally {
+    signal.removeEventListener("abort", listener!);
+  }
 }
 
 /**
@@ -110,8 +126,10 @@ function aborted(signal: AbortSignal | undefined): Promise<"aborted"> {
  */
 export async function runAgent(run: AgentRun): Promise<AgentResult> {
   const { env, model, config, signal } = run;
-  // Throws for an unpriced model under a cost limit (unless allowed); printing the warning is the caller's part.
-  pricingWarning(model, run.limits);
+  // Throws for an unpriced model under a cost limit or a batch budget (unless allowed); printing the warning is the
+  // caller's part.
+  const batchBudgetUsd = run.ledger && model.costUnknown ? (await run.ledger.state()).limitUsd : undefined;
+  pricingWarning(model, { ...run.limits, ...(batchBudgetUsd === undefined ? {} : { batchBudgetUsd }) });
   const started = Date.now();
   const parse = outputParsers[config.output_parser]!;
   const processHistory = historyProcessor(config.history_processor, config.history_processor_args)!;
@@ -128,6 +146,7 @@ export async function runAgent(run: AgentRun): Promise<AgentResult> {
       score: [],
       summarizer: {},
       ...(model.costUnknown ? { cost_unknown: true as const } : {}),
+      ...(run.policyVersion ? { policy_version: run.policyVersion } : {}),
     },
   };
   const budget = new CostBudget(run.limits?.costLimitUsd);
@@ -177,18 +196,36 @@ export async function runAgent(run: AgentRun): Promise<AgentResult> {
       ...(run.topP !== undefined ? { topP: run.topP } : {}),
       ...(signal ? { signal } : {}),
     };
-    if (!budget.reserve(model.maxCostUsd?.(messages, options)))
-      return exitDecision("exit_cost", "Exit due to cost limit");
+    const worst = model.maxCostUsd?.(messages, options);
+    if (!budget.reserve(worst)) return exitDecision("exit_cost", "Exit due to cost limit");
+    // The batch's share: a call without a worst case costs nothing (or its price is unknown, allowed above).
+    let held: Reservation | undefined;
+    if (run.ledger && worst !== undefined) {
+      held = await run.ledger.reserve(worst);
+      if (!held) {
+        traj.info.batch_budget_exhausted = true;
+        const { limitUsd, spentUsd, reservedUsd } = await run.ledger.state();
+        const usd = (x: number) => x.toFixed(4);
+        return exitDecision(
+          "exit_cost",
+          `Exit due to cost limit: the batch budget of ${limitUsd} USD cannot cover the next call (worst case ${usd(worst)} USD; ${usd(spentUsd + reservedUsd)} USD spent or reserved)`,
+        );
+      }
+    }
+    // What the batch is charged: the worst case unless the provider reports the call's cost (a failed or
+    // abandoned call may still be billed).
+    let charge = worst ?? 0;
     run.onEvent?.({ kind: "query", step: env.currentStep + 1 });
     try {
       const query = model.query(messages, options);
       // An abandoned call may still fail later: that is no longer anyone's concern.
       query.catch(() => {});
-      const answer = await Promise.race([query, aborted(signal)]);
+      const answer = await unlessAborted(query, signal);
       if (answer === "aborted") return interrupted();
       stats.api_calls++;
       stats.tokens_sent += answer.usage?.inputTokens ?? 0;
       stats.tokens_received += answer.usage?.outputTokens ?? 0;
+      charge = answer.costUsd ?? charge;
       const overrun = budget.settle(answer.costUsd);
       stats.total_cost = budget.spent;
       stats.task_cost = stats.total_cost;
@@ -216,6 +253,8 @@ export async function runAgent(run: AgentRun): Promise<AgentResult> {
         return exitDecision("exit_api", `Exit due to model API error: ${error.message}`);
       }
       return exitDecision("exit_error", `Exit due to runtime error: ${(error as Error).message}`);
+    } finally {
+      if (held) await run.ledger!.settle(held, charge);
     }
   };
 

@@ -21,24 +21,30 @@ function priceKey(model: Model): string {
 
 /**
  * What the cost accounting of an episode can promise with this model. A model whose price is unknown under a cost
- * limit is a ConfigError unless `allowUnpriced`; otherwise the line to warn the user with, or undefined when the
- * cost is known.
+ * limit or a batch budget is a ConfigError unless `allowUnpriced`; otherwise the line to warn the user with, or
+ * undefined when the cost is known.
  */
 export function pricingWarning(
   model: Model,
-  limits: { costLimitUsd?: number; allowUnpriced?: boolean } = {},
+  limits: { costLimitUsd?: number; batchBudgetUsd?: number; allowUnpriced?: boolean } = {},
 ): string | undefined {
   if (!model.costUnknown) return undefined;
   const give = `give its price with --prices FILE ('${priceKey(model)}: {input: USD, output: USD}' per million tokens)`;
-  if (limits.costLimitUsd === undefined)
+  const bounds = [
+    limits.costLimitUsd === undefined ? undefined : `the cost limit of ${limits.costLimitUsd} USD`,
+    limits.batchBudgetUsd === undefined ? undefined : `the batch budget of ${limits.batchBudgetUsd} USD`,
+  ].filter((bound) => bound !== undefined);
+  if (bounds.length === 0)
     return `no price is known for ${model.id}: the episode's cost is recorded as unknown; ${give}`;
+  const what = bounds.join(" and ");
+  const it = bounds.length > 1 ? "them" : "it";
   if (!limits.allowUnpriced) {
     throw new ConfigError(
-      `no price is known for ${model.id}, so the cost limit of ${limits.costLimitUsd} USD cannot be enforced; ${give}, or pass --allow-unpriced to run without enforcing it`,
+      `no price is known for ${model.id}, so ${what} cannot be enforced; ${give}, or pass --allow-unpriced to run without enforcing ${it}`,
       { field: "--model" },
     );
   }
-  return `WARNING: no price is known for ${model.id}, so the cost limit of ${limits.costLimitUsd} USD is NOT enforced (--allow-unpriced); the episode's cost is recorded as unknown; ${give}`;
+  return `WARNING: no price is known for ${model.id}, so ${what} ${bounds.length > 1 ? "are" : "is"} NOT enforced (--allow-unpriced); the episode's cost is recorded as unknown; ${give}`;
 }
 
 /**

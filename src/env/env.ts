@@ -59,6 +59,8 @@ export interface EnvOptions {
   maxObservationChars?: number;
   /** Use this host folder as the workspace, in place, instead of a fresh copy of the starter code. */
   workspaceDir?: string;
+  /** GPU ids this episode may use (`CUDA_VISIBLE_DEVICES` in the sandbox); none: the variable is left unset. */
+  devices?: string[];
 }
 
 /** Largest submission file copied into an evaluation. */
@@ -193,7 +195,8 @@ export class MLGymEnv {
       network: config.network,
       limits,
       env: {
-        MLGYM_SEED: String(options.seed ?? 42),
+        MLGYM_SEED: String(this.seed),
+        ...(this.options.devices ? { CUDA_VISIBLE_DEVICES: this.options.devices.join(",") } : {}),
         MPLBACKEND: "Agg",
         PIP_DISABLE_PIP_VERSION_CHECK: "1",
         PYTHONDONTWRITEBYTECODE: "1",

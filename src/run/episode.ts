@@ -1,6 +1,7 @@
-import { type AgentLimits, runAgent } from "../agent/agent.js";
+import { type AgentLimits, runAgent, type StepProgress } from "../agent/agent.js";
 import { pricingWarning } from "../agent/budget.js";
 import { type AgentConfig, toolsetOptions } from "../agent/config.js";
+import type { Ledger } from "../batch/types.js";
 import type { Metrics } from "../config/task-config.js";
 import { MLGymEnv } from "../env/env.js";
 import { freshSeed } from "../env/evaluation.js";
@@ -42,6 +43,16 @@ export interface EpisodeRequest {
   signal?: AbortSignal;
   /** Gets the environment once made, e.g. to interrupt a human player's running command. */
   onEnv?: (env: MLGymEnv) => void;
+  /** The exact run folder (a batch's, fixed by its plan) instead of the first free `_run_<i>` under `output`. */
+  outputDir?: string;
+  /** The batch's budget, shared with its other episodes. */
+  ledger?: Ledger;
+  /** GPU ids given to this episode. */
+  devices?: string[];
+  /** Recorded in the trajectory (`info.policy_version`) and args.json. */
+  policyVersion?: string;
+  /** Called after every step (a batch's live display, a queue job's progress). */
+  onProgress?: (info: StepProgress & { bestScore: number | null }) => void;
 }
 
 /** What an episode ended with, as the CLI prints it. */
@@ -74,16 +85,19 @@ export async function runEpisode(req: EpisodeRequest): Promise<EpisodeSummary> {
     toolset: loadToolset(toolsetOptions(req.config)),
     maxSteps: req.maxSteps,
     ...(req.sandbox ? { sandbox: req.sandbox } : {}),
+    ...(req.devices ? { devices: req.devices } : {}),
   });
   if (warning) req.warn?.(`mlgym: ${warning}`);
-  const outputDir = runDirectory(req.output, {
-    modelId: req.model.id,
-    taskId: env.spec.config.id,
-    agentStem: req.config.stem,
-    temperature: req.temperature,
-    topP: req.topP,
-    costLimit: req.limits.costLimitUsd ?? 0,
-  });
+  const outputDir =
+    req.outputDir ??
+    runDirectory(req.output, {
+      modelId: req.model.id,
+      taskId: env.spec.config.id,
+      agentStem: req.config.stem,
+      temperature: req.temperature,
+      topP: req.topP,
+      costLimit: req.limits.costLimitUsd ?? 0,
+    });
   // A run given no seed gets a fresh one, recorded here so that it can be reproduced with --seed.
   const seed = req.seed ?? freshSeed();
   writeJsonAtomic(`${outputDir}/args.json`, {
@@ -122,6 +136,8 @@ export async function runEpisode(req: EpisodeRequest): Promise<EpisodeSummary> {
       topP: req.topP,
       seed,
       ...(req.signal ? { signal: req.signal } : {}),
+      ...(req.ledger ? { ledger: req.ledger } : {}),
+      ...(req.policyVersion ? { policyVersion: req.policyVersion } : {}),
       limits: req.limits,
       onEvent: (event) => {
         if (event.kind === "query") task.baseline ??= env.baselineScores;
@@ -132,7 +148,10 @@ export async function runEpisode(req: EpisodeRequest): Promise<EpisodeSummary> {
           req.warn?.(`mlgym: infrastructure failure (${kind}) at step ${step}: ${message}`);
         }
       },
-      onStep: (step, info) => display?.onStep(step, info),
+      onStep: (step, info) => {
+        display?.onStep(step, info);
+        req.onProgress?.({ ...info, bestScore: bestScore(info.scores, task) ?? null });
+      },
     });
     display?.end();
     return {

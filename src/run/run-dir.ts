@@ -1,4 +1,4 @@
-import { existsSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 
 /** Parts of a run folder name, as the original and the report read them. */
@@ -11,11 +11,8 @@ export interface RunName {
   costLimit: number;
 }
 
-/**
- * `<model>__<task>__<agent>__t-0.00__p-0.95__c-4.00__install-0_run_<i>`, the original's naming (model `:` -> `-`),
- * with the first free run index.
- */
-export function runDirectory(outputRoot: string, name: RunName): string {
+/** `<model>__<task>__<agent>__t-0.00__p-0.95__c-4.00__install-0_run_<i>`: the original's naming (model `:` -> `-`). */
+export function runFolderName(name: RunName, runIndex: number): string {
   const base = [
     name.modelId.replace(/[:/]/g, "-"),
     name.taskId,
@@ -25,8 +22,22 @@ export function runDirectory(outputRoot: string, name: RunName): string {
     `c-${name.costLimit.toFixed(2)}`,
     "install-0",
   ].join("__");
+  return `${base}_run_${runIndex}`;
+}
+
+/**
+ * Creates and returns the run folder with the first free run index. The folder is claimed by creating it (an
+ * exclusive `mkdir`), so two processes starting at once never get the same one.
+ */
+export function runDirectory(outputRoot: string, name: RunName): string {
+  mkdirSync(outputRoot, { recursive: true });
   for (let i = 0; ; i++) {
-    const dir = join(outputRoot, `${base}_run_${i}`);
-    if (!existsSync(dir)) return dir;
+    const dir = join(outputRoot, runFolderName(name, i));
+    try {
+      mkdirSync(dir);
+      return dir;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
   }
 }

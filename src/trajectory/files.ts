@@ -46,6 +46,10 @@ export interface TrajectoryFile {
     cost_unknown?: true;
     /** The call that ended the episode by costing more than its reserved worst case (USD). */
     cost_overrun?: { reserved_usd: number; reported_usd: number; limit_usd: number };
+    /** Set when the batch's budget could not cover the next call, which ended the episode with `exit_cost`. */
+    batch_budget_exhausted?: true;
+    /** Tag of the policy that acted (`--policy-version`), for training data. */
+    policy_version?: string;
     /** Set when the infrastructure (model API, sandbox), not the agent, ended the episode. */
     infrastructure_error?: InfrastructureFailure;
   };

@@ -65,6 +65,8 @@ const infoSchema = z.object({
   score: z.array(metricsSchema).default([]),
   /** Ours only: the infrastructure, not the agent, ended the episode. */
   infrastructure_error: infrastructureSchema.optional(),
+  /** Ours only: the tag of the policy that acted (`--policy-version`). */
+  policy_version: z.string().optional(),
 });
 
 /** A `.traj` file as read back: ours or the original's, with the original's optional parts defaulted. */

@@ -1,6 +1,7 @@
 import type { Command } from "commander";
 import { registerAudit } from "./audit.js";
 import { registerBaseline } from "./baseline.js";
+import { registerBatch } from "./batch.js";
 import { registerDoctor } from "./doctor.js";
 import { registerExec } from "./exec.js";
 import { registerReplay } from "./replay.js";
@@ -9,10 +10,13 @@ import { registerRun } from "./run.js";
 import { registerSetup } from "./setup.js";
 import { registerTasks } from "./tasks.js";
 import { registerTasksCheck } from "./tasks-check.js";
+import { registerWorker } from "./worker.js";
 
 /** Every CLI subcommand, in help order. Adding a command = one file + one line here. */
 export const commands: Array<(program: Command) => void> = [
   registerRun,
+  registerBatch,
+  registerWorker,
   registerReplay,
   registerSetup,
   registerTasks,
