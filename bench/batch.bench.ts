@@ -51,7 +51,21 @@ function startWorkers(url: string, count: number) {
       },
     ),
   );
+  const ready = Promise.all(
+    workers.map(
+      (w) =>
+        new Promise<void>((resolve, reject) => {
+          let out = "";
+          w.stdout!.on("data", (d: Buffer) => {
+            out += d.toString();
+            if (/takes episodes from/.test(out)) resolve();
+          });
+          w.on("close", (code) => reject(new Error(`a worker exited (${code}) before it was ready: ${out}`)));
+        }),
+    ),
+  );
   return {
+    ready,
     stop: async () => {
       await Promise.all(
         workers.map(
@@ -93,6 +107,7 @@ export async function benchBatch(sandbox = "local"): Promise<BenchRow[]> {
       const workers = startWorkers(redis.url, 2);
       try {
         const { runQueuedBatch } = await import("../src/batch/queue.js");
+        await workers.ready;
         const plan = planFor(dir, 1, sandbox);
         const started = performance.now();
         const result = await runQueuedBatch(plan, redis.url, {});
@@ -100,7 +115,7 @@ export async function benchBatch(sandbox = "local"): Promise<BenchRow[]> {
         const done = [...result.outcomes.values()].filter((o) => o.status === "completed").length;
         rows.push({
           name: `episodes/min, ${EPISODES} trivial episodes, 2 workers x concurrency 1 (Redis, ${sandbox})`,
-          value: `${perMinute(ms)} (${done}/${EPISODES} completed; includes the workers' start)`,
+          value: `${perMinute(ms)} (${done}/${EPISODES} completed)`,
         });
       } finally {
         await workers.stop();

@@ -101,7 +101,8 @@ export class BatchDisplay {
     const elapsed = Date.now() - this.started;
     const finished = this.done + this.failed;
     const queued = Math.max(0, this.total - this.skipped - finished - this.running.size);
-    const perMinute = finished > 0 ? (finished / elapsed) * 60_000 : 0;
+    // (Over at least a second, so that the first episodes do not read as thousands a minute.)
+    const perMinute = finished > 0 ? (finished / Math.max(elapsed, 1000)) * 60_000 : 0;
     const eta = perMinute > 0 ? ` ETA ${duration(((queued + this.running.size) / perMinute) * 60_000)}` : "";
     const spent = this.budget ? this.budget.spentUsd : this.cost;
     const cost = this.budget
@@ -198,5 +199,12 @@ export function summaryTable(plan: BatchPlan, outcomes: Map<string, EpisodeRecor
     rows.push([g.model, g.task, `${g.done}/${g.n}`, String(g.failed), mean, g.cost.toFixed(4)]);
   }
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
-  return `${rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join("  ")).join("\n")}\n`;
+  return `${rows
+    .map((r) =>
+      r
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n")}\n`;
 }
