@@ -1,10 +1,8 @@
 import assert from "node:assert/strict";
-import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { Queue } from "bullmq";
 import { RedisLedger } from "../../src/batch/ledger.js";
 import { buildPlan } from "../../src/batch/plan.js";
@@ -18,10 +16,10 @@ import {
   waitForBatch,
 } from "../../src/batch/queue.js";
 import type { BatchEvent, BatchPlan, EpisodeOutcome, EpisodeSpec } from "../../src/batch/types.js";
+import { mlgymProcess } from "../helpers/cli.js";
 import { FIXTURE_TASKS } from "../helpers/fixtures.js";
 import { redisSkipReason, startRedis, type TestRedis } from "../helpers/redis.js";
 
-const ROOT = join(fileURLToPath(new URL(".", import.meta.url)), "..", "..");
 const fenced = (cmd: string) => `DISCUSSION\nnext\n\`\`\`\n${cmd}\n\`\`\``;
 
 /** A plan of `runs` episodes of the fixture task `tinyCsv`, played by a scripted model with these commands. */
@@ -61,36 +59,12 @@ function assertEveryEpisodeOnce(plan: BatchPlan): void {
 
 /** `mlgym worker` as a child process whose output can be waited on. */
 function workerProcess(url: string, extra: string[] = []) {
-  const child: ChildProcessWithoutNullStreams = spawn(
-    process.execPath,
-    [
-      ...["--import", "tsx", join(ROOT, "src", "cli", "entry.ts"), "worker"],
-      ...["--queue", url, "--lock-duration", "3000", ...extra],
-    ],
-    { cwd: ROOT, env: process.env },
-  );
-  let stdout = "";
-  let stderr = "";
-  child.stdout.on("data", (d: Buffer) => {
-    stdout += d.toString();
-  });
-  child.stderr.on("data", (d: Buffer) => {
-    stderr += d.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
-  const waitFor = async (pattern: RegExp, timeoutMs = 60_000): Promise<RegExpExecArray> => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const m = pattern.exec(stdout);
-      if (m) return m;
-      if (child.exitCode !== null || Date.now() > deadline)
-        throw new Error(`no ${pattern} from the worker; stdout:\n${stdout}\nstderr:\n${stderr}`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-  };
+  const worker = mlgymProcess(["worker", "--queue", url, "--lock-duration", "3000", ...extra]);
+  const waitFor = async (pattern: RegExp, timeoutMs = 60_000): Promise<RegExpExecArray> =>
+    (await worker.waitFor(pattern, { stream: "stdout", timeoutMs }))!;
   /** Folders this worker took, in order. */
-  const taken = () => [...stdout.matchAll(/^mlgym worker: taken (\S+)/gm)].map((m) => m[1]!);
-  return { child, exited, waitFor, taken, out: () => ({ stdout, stderr }) };
+  const taken = () => [...worker.out().stdout.matchAll(/^mlgym worker: taken (\S+)/gm)].map((m) => m[1]!);
+  return { ...worker, waitFor, taken };
 }
 
 type WorkerProcess = ReturnType<typeof workerProcess>;

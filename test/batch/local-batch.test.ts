@@ -1,19 +1,16 @@
 import assert from "node:assert/strict";
-import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { readResults, readTrajectory } from "../../src/trajectory/read.js";
-import { mlgym, mlgymAsync } from "../helpers/cli.js";
+import { mlgym, mlgymAsync, mlgymProcess } from "../helpers/cli.js";
 import { FIXTURE_TASKS } from "../helpers/fixtures.js";
 import { FakeServer } from "../models/fake-server.js";
 
 // `mlgym batch` as a user runs it: a real CLI process, real episodes (scripted models, the fixture tasks, the local
 // sandbox), then interrupted, killed and resumed.
 
-const ROOT = join(fileURLToPath(new URL(".", import.meta.url)), "..", "..");
 const fenced = (cmd: string) => `DISCUSSION\nnext\n\`\`\`\n${cmd}\n\`\`\``;
 
 /** A scripted model: one command (the baseline where there is one, then a pause), then submit. */
@@ -37,31 +34,8 @@ function runFolders(output: string): string[] {
     .sort();
 }
 
-/** `mlgym batch` as a child process whose stderr can be waited on. */
-function startBatch(args: string[]) {
-  const child: ChildProcessWithoutNullStreams = spawn(
-    process.execPath,
-    ["--import", "tsx", join(ROOT, "src", "cli", "entry.ts"), "batch", ...args],
-    { cwd: ROOT, env: process.env },
-  );
-  let stderr = "";
-  let stdout = "";
-  child.stderr.on("data", (d: Buffer) => {
-    stderr += d.toString();
-  });
-  child.stdout.on("data", (d: Buffer) => {
-    stdout += d.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
-  const waitFor = async (check: () => boolean, what: string, timeoutMs = 90_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!check()) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; stderr:\n${stderr}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  };
-  return { child, exited, waitFor, out: () => ({ stdout, stderr }) };
-}
+/** `mlgym batch` as a child process to watch, signal and kill. */
+const startBatch = (args: string[]) => mlgymProcess(["batch", ...args]);
 
 const common = (output: string) => [
   ...["--tasks-dir", FIXTURE_TASKS, "--sandbox", "local", "--output", output, "--max-steps", "5"],
@@ -121,7 +95,7 @@ describe("mlgym batch (local)", () => {
       ...common(output),
     ];
     const batch = startBatch(args);
-    await batch.waitFor(() => existsSync(output) && runFolders(output).length >= 1, "a completed episode");
+    await batch.waitFor(() => existsSync(output) && runFolders(output).length >= 1);
     batch.child.kill("SIGKILL");
     await batch.exited;
     const survivors = runFolders(output);
@@ -157,10 +131,7 @@ describe("mlgym batch (local)", () => {
       ...common(output),
     ];
     const batch = startBatch(args);
-    await batch.waitFor(
-      () => (batch.out().stderr.match(/started /g) ?? []).length >= 2,
-      "two episodes running",
-    );
+    await batch.waitFor(() => (batch.out().stderr.match(/started /g) ?? []).length >= 2);
     // Give the sandboxes a moment to be inside their long command.
     await new Promise((r) => setTimeout(r, 1500));
     batch.child.kill("SIGINT");

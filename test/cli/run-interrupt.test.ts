@@ -1,46 +1,16 @@
 import assert from "node:assert/strict";
-import { type ChildProcessWithoutNullStreams, spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { readResults, readTrajectory } from "../../src/trajectory/read.js";
+import { mlgymProcess } from "../helpers/cli.js";
 import { FIXTURE_TASKS } from "../helpers/fixtures.js";
 
-const ROOT = join(fileURLToPath(new URL(".", import.meta.url)), "..", "..");
 const fenced = (cmd: string) => `DISCUSSION\nnext\n\`\`\`\n${cmd}\n\`\`\``;
 
 /** `mlgym run` as a child process whose stderr can be waited on, as a terminal user would watch it. */
-function start(args: string[]) {
-  const child: ChildProcessWithoutNullStreams = spawn(
-    process.execPath,
-    ["--import", "tsx", join(ROOT, "src", "cli", "entry.ts"), "run", ...args],
-    { cwd: ROOT, env: { ...process.env, MLGYM_ACTIVITY_INTERVAL_S: "1" } },
-  );
-  let stderr = "";
-  let stdout = "";
-  const waiters: Array<() => void> = [];
-  child.stderr.on("data", (d: Buffer) => {
-    stderr += d.toString();
-    for (const w of waiters.splice(0)) w();
-  });
-  child.stdout.on("data", (d: Buffer) => {
-    stdout += d.toString();
-  });
-  const exited = new Promise<number | null>((resolve) => child.on("close", resolve));
-  const waitFor = async (pattern: RegExp, timeoutMs = 60_000) => {
-    const deadline = Date.now() + timeoutMs;
-    while (!pattern.test(stderr)) {
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${pattern}; stderr:\n${stderr}`);
-      await new Promise<void>((resolve) => {
-        waiters.push(resolve);
-        setTimeout(resolve, 200);
-      });
-    }
-  };
-  return { child, exited, waitFor, out: () => ({ stdout, stderr }) };
-}
+const start = (args: string[]) => mlgymProcess(["run", ...args], { env: { MLGYM_ACTIVITY_INTERVAL_S: "1" } });
 
 function runFolder(output: string): string {
   const [dir] = readdirSync(output);

@@ -43,3 +43,43 @@ export function mlgymAsync(
     child.on("close", (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+/**
+ * `mlgym ...` as a child process to watch and signal, as a terminal user would: `waitFor` resolves once its output
+ * (stderr by default) matches a pattern or a check passes, and fails on time or when the process ended first.
+ */
+export function mlgymProcess(args: string[], options: { env?: NodeJS.ProcessEnv } = {}) {
+  const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, "src", "cli", "entry.ts"), ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...options.env },
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stderr.on("data", (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+  const out = () => ({ stdout, stderr });
+  const waitFor = async (
+    until: RegExp | (() => boolean),
+    { stream = "stderr", timeoutMs = 90_000 }: { stream?: "stdout" | "stderr"; timeoutMs?: number } = {},
+  ): Promise<RegExpExecArray | undefined> => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (typeof until === "function") {
+        if (until()) return undefined;
+      } else {
+        const m = until.exec(stream === "stdout" ? stdout : stderr);
+        if (m) return m;
+      }
+      if (child.exitCode !== null || child.signalCode !== null || Date.now() > deadline) {
+        throw new Error(`gave up waiting for ${until}; stdout:\n${stdout}\nstderr:\n${stderr}`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+  return { child, exited, waitFor, out };
+}
