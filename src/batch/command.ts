@@ -24,17 +24,16 @@ export const EXIT_EPISODE_ERRORS = 1;
  * for an episode's own cost limit.
  */
 function checkPrices(plan: BatchPlan): void {
-  if (plan.budgetUsd === undefined) return;
   for (const spec of new Map(plan.episodes.map((e) => [e.model, e])).values()) {
-    if (spec.allowUnpriced) continue;
+    if (spec.allowUnpriced || (plan.budgetUsd === undefined && spec.costLimitUsd === undefined)) continue;
     const model = createModel(spec.model, {
       ...(spec.baseUrl ? { baseUrl: spec.baseUrl } : {}),
       ...(spec.pricesFile ? { prices: readPriceFile(spec.pricesFile) } : {}),
     });
     if (model.costUnknown) {
       throw new ConfigError(
-        `no price is known for ${model.id}, so the batch budget cannot be enforced; give its price with --prices FILE, or pass --allow-unpriced`,
-        { field: "--budget" },
+        `no price is known for ${model.id}, so ${plan.budgetUsd === undefined ? "the cost limit" : "the batch budget"} cannot be enforced; give its price with --prices FILE, or pass --allow-unpriced`,
+        { field: plan.budgetUsd === undefined ? "--cost-limit" : "--budget" },
       );
     }
   }
@@ -52,7 +51,9 @@ export async function runBatchCommand(plan: BatchPlan, options: BatchCommandOpti
       ? undefined
       : await openLedger(plan.budgetUsd, {
           batchId: plan.id,
-          ...(options.queue ? { redisUrl: options.queue } : {}),
+          ...(options.queue
+            ? { redisUrl: options.queue }
+            : { file: join(plan.output, ".mlgym-batch", `${plan.id}.ledger.json`) }),
         });
   const display = options.quiet
     ? undefined

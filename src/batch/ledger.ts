@@ -1,6 +1,8 @@
 import { randomUUID } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { Redis } from "ioredis";
 import { ConfigError } from "../errors.js";
+import { writeJsonAtomic } from "../trajectory/files.js";
 import type { Ledger, LedgerState, Reservation } from "./types.js";
 
 /**
@@ -31,7 +33,12 @@ function limitUnits(limitUsd: number): number {
 
 const toUsd = (units: number) => units / UNITS_PER_USD;
 
-/** The batch budget of a local pool: one process, so each method is atomic by construction. */
+/**
+ * The batch budget of a local pool: one process, so each method is atomic by construction. With a `file` (in the
+ * output folder) the budget holds across starts of the batch, as the Redis ledger does: a restart begins with what
+ * earlier starts spent (their reservations in flight when they died charged at the worst case), still spent when
+ * the limit is the same, a fresh chance when it was raised.
+ */
 export class MemoryLedger implements Ledger {
   private readonly limit: number;
   private spent = 0;
@@ -40,19 +47,46 @@ export class MemoryLedger implements Ledger {
   private readonly outstanding = new Map<string, number>();
   private next = 0;
 
-  constructor(limitUsd: number) {
+  constructor(
+    limitUsd: number,
+    private readonly file?: string,
+  ) {
     this.limit = limitUnits(limitUsd);
+    if (file === undefined) return;
+    let before: { limit?: unknown; spent?: unknown; reserved?: unknown; exhausted?: unknown } = {};
+    try {
+      before = JSON.parse(readFileSync(file, "utf8"));
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "ENOENT")
+        throw new ConfigError(`cannot read the batch's ledger: ${(error as Error).message}`, { file });
+    }
+    const units = (v: unknown) => (typeof v === "number" && Number.isSafeInteger(v) && v >= 0 ? v : 0);
+    this.spent = units(before.spent) + units(before.reserved);
+    this.exhausted = before.exhausted === true && before.limit === this.limit;
+  }
+
+  /** Written after every change (a few small writes per model call), before the caller goes on. */
+  private save(): void {
+    if (this.file === undefined) return;
+    writeJsonAtomic(this.file, {
+      limit: this.limit,
+      spent: this.spent,
+      reserved: this.reserved,
+      exhausted: this.exhausted,
+    });
   }
 
   async reserve(usd: number): Promise<Reservation | undefined> {
     const units = toUnits(usd, "a reservation");
     if (this.spent + this.reserved + units > this.limit) {
       this.exhausted = true;
+      this.save();
       return undefined;
     }
     const id = `r${++this.next}`;
     this.reserved += units;
     this.outstanding.set(id, units);
+    this.save();
     return { id, usd };
   }
 
@@ -64,6 +98,7 @@ export class MemoryLedger implements Ledger {
     this.outstanding.delete(reservation.id);
     this.reserved -= units;
     this.spent += actual;
+    this.save();
   }
 
   async state(): Promise<LedgerState> {
@@ -244,8 +279,8 @@ export class RedisLedger implements Ledger {
  */
 export async function openLedger(
   limitUsd: number,
-  options: { redisUrl?: string; batchId: string },
+  options: { redisUrl?: string; batchId: string; file?: string },
 ): Promise<Ledger> {
-  if (options.redisUrl === undefined) return new MemoryLedger(limitUsd);
+  if (options.redisUrl === undefined) return new MemoryLedger(limitUsd, options.file);
   return RedisLedger.create(options.redisUrl, options.batchId, limitUsd);
 }

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, rmSync } from "node:fs";
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { ConfigError } from "../errors.js";
@@ -58,6 +58,55 @@ export function removeAbandonedAttempts(outputRoot: string): number {
   return removed;
 }
 
+/**
+ * Takes the output folder for this process: one local batch per output at a time, so that two starts of a batch
+ * neither run the same episodes twice nor each spend a budget of their own. The lock (`.mlgym-batch/lock`, created
+ * whole by a hard link, so it is never seen half-written) names its process; one left by a process of this host
+ * that is gone (SIGKILL) is taken over. Returns the release.
+ */
+export function lockOutput(output: string): () => void {
+  const dir = join(output, ".mlgym-batch");
+  mkdirSync(dir, { recursive: true });
+  const lock = join(dir, "lock");
+  const mine = { host: hostname(), pid: process.pid, started: new Date().toISOString() };
+  const tmp = `${lock}.${process.pid}`;
+  writeFileSync(tmp, JSON.stringify(mine));
+  try {
+    for (let tries = 0; ; tries++) {
+      try {
+        linkSync(tmp, lock);
+        break;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "EEXIST" || tries > 2) throw error;
+      }
+      let holder: { host?: string; pid?: number; started?: string } = {};
+      try {
+        holder = JSON.parse(readFileSync(lock, "utf8"));
+      } catch {
+        continue; // removed meanwhile
+      }
+      if (holder.host === mine.host && typeof holder.pid === "number" && !processAlive(holder.pid)) {
+        rmSync(lock, { force: true });
+        continue;
+      }
+      throw new ConfigError(
+        `${output} is in use by another mlgym batch (pid ${holder.pid} on ${holder.host}, started ${holder.started}); wait for it to end or use another --output (if that process is gone, remove ${lock})`,
+        { field: "--output" },
+      );
+    }
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+  return () => {
+    try {
+      const holder = JSON.parse(readFileSync(lock, "utf8"));
+      if (holder.pid === mine.pid && holder.host === mine.host) rmSync(lock, { force: true });
+    } catch {
+      // gone already
+    }
+  };
+}
+
 /** The batch's record in its output folder: the plan and each episode's status, rewritten as episodes end. */
 function writeManifest(plan: BatchPlan, outcomes: Map<string, EpisodeRecord>, state: string): void {
   writeJsonAtomic(join(plan.output, ".mlgym-batch", `${plan.id}.json`), {
@@ -100,20 +149,91 @@ export function checkFolders(plan: BatchPlan): void {
  * then marked failed without holding up the rest; a spent budget or an abort stops new episodes from starting.
  */
 export async function runLocalBatch(plan: BatchPlan, options: LocalBatchOptions = {}): Promise<BatchResult> {
+  mkdirSync(plan.output, { recursive: true });
+  const release = lockOutput(plan.output);
+  try {
+    return await runLockedBatch(plan, options);
+  } finally {
+    release();
+  }
+}
+
+/** What earlier starts recorded of the episodes they completed (scores and costs for the summary), by key. */
+function earlierOutcomes(output: string): Map<string, EpisodeOutcome> {
+  const found = new Map<string, EpisodeOutcome>();
+  const dir = join(output, ".mlgym-batch");
+  if (!existsSync(dir)) return found;
+  for (const name of readdirSync(dir).filter((n) => /^[0-9a-f]+\.json$/.test(n))) {
+    try {
+      const manifest = JSON.parse(readFileSync(join(dir, name), "utf8")) as {
+        episodes?: Array<{ outcome?: EpisodeOutcome }>;
+      };
+      for (const { outcome } of manifest.episodes ?? [])
+        if (
+          outcome?.exitStatus !== undefined &&
+          (outcome.status === "completed" || outcome.status === "skipped")
+        )
+          found.set(outcome.key, outcome);
+    } catch {
+      // a manifest being replaced, or not one: the summary shows less
+    }
+  }
+  return found;
+}
+
+async function runLockedBatch(plan: BatchPlan, options: LocalBatchOptions): Promise<BatchResult> {
   const runner = options.runner ?? runPlannedEpisode;
   const emit = (event: BatchEvent) => options.onEvent?.(event);
-  mkdirSync(plan.output, { recursive: true });
   checkFolders(plan);
   removeAbandonedAttempts(plan.output);
   const outcomes = new Map<string, EpisodeRecord>();
   const pending: Array<{ spec: EpisodeSpec; attempt: number }> = [];
+  const earlier = earlierOutcomes(plan.output);
   for (const spec of plan.episodes) {
-    if (folderState(plan.output, spec) === "complete")
-      outcomes.set(spec.key, { key: spec.key, folder: spec.folder, status: "skipped", attempts: 0 });
-    else pending.push({ spec, attempt: 1 });
+    if (folderState(plan.output, spec) === "complete") {
+      const e = earlier.get(spec.key);
+      const recorded = e
+        ? {
+            exitStatus: e.exitStatus,
+            bestScore: e.bestScore ?? null,
+            costUsd: e.costUsd ?? null,
+            steps: e.steps,
+          }
+        : {};
+      outcomes.set(spec.key, {
+        key: spec.key,
+        folder: spec.folder,
+        ...recorded,
+        status: "skipped",
+        attempts: 0,
+      });
+    } else pending.push({ spec, attempt: 1 });
   }
+  // The manifest is a record for people: a disk that refuses it must not stop the episodes. It holds every episode,
+  // so while the batch runs it is rewritten at most every 2 s and at most 5% of the time (10,000 episodes: ~10 MB,
+  // which written at each episode's end would be ~100 GB and hours of a blocked event loop); the last state always.
+  let lastWrite = 0;
+  let interval = 2000;
+  let deferred: NodeJS.Timeout | undefined;
+  const record = (state: string) => {
+    clearTimeout(deferred);
+    deferred = undefined;
+    const wait = lastWrite + interval - Date.now();
+    if (state === "running" && wait > 0) {
+      deferred = setTimeout(() => record(state), wait).unref();
+      return;
+    }
+    const started = Date.now();
+    try {
+      writeManifest(plan, outcomes, state);
+    } catch (error) {
+      options.warn?.(`mlgym: the batch's state could not be written: ${(error as Error).message}`);
+    }
+    lastWrite = Date.now();
+    interval = Math.max(2000, 20 * (lastWrite - started));
+  };
   emit({ kind: "planned", total: plan.episodes.length, complete: outcomes.size });
-  writeManifest(plan, outcomes, "running");
+  record("running");
 
   const slots = new DeviceSlots(plan.gpus);
   const perModel = new Map<string, number>();
@@ -168,7 +288,14 @@ export async function runLocalBatch(plan: BatchPlan, options: LocalBatchOptions 
       slots.give(devices);
       outcomes.set(spec.key, { ...outcome, attempts: attempt });
       emit({ kind: "finished", spec, outcome, attempt });
-      if (outcome.status === "infrastructure" && attempt <= plan.retries && !options.signal?.aborted) {
+      // A rejected API key fails every attempt the same way: not retried (fix the key, run the batch again).
+      const auth = outcome.infrastructureError?.kind === "api_auth";
+      if (
+        outcome.status === "infrastructure" &&
+        attempt <= plan.retries &&
+        !auth &&
+        !options.signal?.aborted
+      ) {
         const delayMs = plan.retryDelayMs * 2 ** (attempt - 1);
         const reason = outcome.infrastructureError
           ? `${outcome.infrastructureError.kind}: ${outcome.infrastructureError.message}`
@@ -187,17 +314,20 @@ export async function runLocalBatch(plan: BatchPlan, options: LocalBatchOptions 
           spec,
           reason:
             outcome.error ??
-            `${outcome.infrastructureError?.kind ?? "infrastructure"}: ${outcome.infrastructureError?.message ?? ""} (after ${attempt} attempt${attempt === 1 ? "" : "s"})`,
+            `${outcome.infrastructureError?.kind ?? "infrastructure"}: ${outcome.infrastructureError?.message ?? ""} (after ${attempt} attempt${attempt === 1 ? "" : "s"}${auth ? "; not retried: check the API key" : ""})`,
         });
       }
       if (options.ledger) emit({ kind: "budget", state: await options.ledger.state() });
-      writeManifest(plan, outcomes, "running");
+      record("running");
     })();
     running.add(task);
-    void task.finally(() => {
-      running.delete(task);
-      wake();
-    });
+    // (A fault in the bookkeeping above is reported, never an unhandled rejection that ends the whole batch.)
+    void task
+      .catch((error) => options.warn?.(`mlgym: ${(error as Error).message}`))
+      .finally(() => {
+        running.delete(task);
+        wake();
+      });
   };
 
   for (;;) {
@@ -232,7 +362,7 @@ export async function runLocalBatch(plan: BatchPlan, options: LocalBatchOptions 
     });
   }
   const interrupted = options.signal?.aborted ?? false;
-  writeManifest(plan, outcomes, interrupted ? "interrupted" : budgetExhausted ? "budget spent" : "done");
+  record(interrupted ? "interrupted" : budgetExhausted ? "budget spent" : "done");
   return {
     outcomes,
     notStarted: pending.map((p) => p.spec).filter((s) => !outcomes.has(s.key)),

@@ -155,7 +155,9 @@ export function buildPlan(input: PlanInput, defaults: { output: string }): Batch
       for (const taskId of taskIds) {
         for (const temperature of temperatures) {
           const identity = {
-            model,
+            // The model's name, not the spelling of a scripted file's path: the same plan started from elsewhere
+            // (another folder, machine or checkout) has the same keys.
+            model: modelIds.get(model)!,
             taskId,
             agentConfigHash,
             temperature,

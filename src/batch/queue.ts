@@ -603,6 +603,15 @@ export async function startWorker(options: WorkerOptions): Promise<EpisodeWorker
         case "infrastructure": {
           await job.updateData({ ...job.data, lastOutcome: outcome });
           const f = outcome.infrastructureError;
+          if (f?.kind === "api_auth") {
+            // A rejected key fails the same way every time: not retried (as in a local batch).
+            log(
+              `infrastructure failure in ${spec.folder} (api_auth: ${f.message}); not retried: check the API key`,
+            );
+            throw new UnrecoverableError(
+              `infrastructure failure (api_auth): ${f.message}; not retried: check the API key`,
+            );
+          }
           const left = (job.opts.attempts ?? 1) - job.attemptsMade - 1;
           log(
             `infrastructure failure in ${spec.folder} (${f?.kind ?? "other"}: ${f?.message ?? ""}); ${left > 0 ? `retried later (${left} attempt${left === 1 ? "" : "s"} left)` : "no attempts left"}`,
