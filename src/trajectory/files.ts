@@ -10,6 +10,18 @@ export interface Requery {
   error: string;
 }
 
+/** The token-level record of a model answer, when the backend returned one (vLLM's OpenAI-compatible server can). */
+export interface TokenLogprobs {
+  /** Log-probability of each generated token, in order. */
+  logprobs: number[];
+  /** The generated tokens as text, aligned with `logprobs`. */
+  tokens?: string[];
+  /** The generated tokens' ids, aligned with `logprobs`. */
+  token_ids?: number[];
+  /** The token ids of the prompt the answer was generated from (the whole conversation sent). */
+  prompt_token_ids?: number[];
+}
+
 /** One executed step, in the original's `.traj` shape. */
 export interface TrajectoryStep {
   action: string;
@@ -20,6 +32,8 @@ export interface TrajectoryStep {
   execution_time: number;
   /** Answers refused before this step's action, in order; absent when there were none (readers of the original ignore it). */
   requeries?: Requery[];
+  /** Token ids and log-probabilities of the step's answer; absent unless the backend returned them. */
+  logprobs?: TokenLogprobs;
 }
 
 /** Usage of the model over an episode (the original's `model_stats`). */

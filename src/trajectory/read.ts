@@ -24,6 +24,14 @@ const infrastructureSchema = z.object({
   step: z.number().int().nonnegative(),
 });
 
+/** `logprobs` of a step (ours only): the answer's token record, when the backend returned one. */
+const tokenLogprobsSchema = z.object({
+  logprobs: z.array(metricValue),
+  tokens: z.array(z.string()).optional(),
+  token_ids: z.array(z.number().int()).optional(),
+  prompt_token_ids: z.array(z.number().int()).optional(),
+});
+
 const stepSchema = z.object({
   action: z.string(),
   observation: text,
@@ -34,6 +42,8 @@ const stepSchema = z.object({
   execution_time: z.number().optional(),
   /** Answers refused before the step's action (ours only). */
   requeries: z.array(requerySchema).optional(),
+  /** Token ids and log-probabilities of the answer (ours only, when the backend returned them). */
+  logprobs: tokenLogprobsSchema.optional(),
 });
 
 const historyEntrySchema = z.object({
@@ -67,6 +77,8 @@ const infoSchema = z.object({
   infrastructure_error: infrastructureSchema.optional(),
   /** Ours only: the tag of the policy that acted (`--policy-version`). */
   policy_version: z.string().optional(),
+  /** Ours only: the episode id a client gave (`mlgym serve`). */
+  episode_id: z.string().optional(),
 });
 
 /** A `.traj` file as read back: ours or the original's, with the original's optional parts defaulted. */

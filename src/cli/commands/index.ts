@@ -4,6 +4,7 @@ import { registerBaseline } from "./baseline.js";
 import { registerBatch } from "./batch.js";
 import { registerDoctor } from "./doctor.js";
 import { registerExec } from "./exec.js";
+import { registerExport } from "./export.js";
 import { registerReplay } from "./replay.js";
 import { registerReport } from "./report.js";
 import { registerRun } from "./run.js";
@@ -26,4 +27,5 @@ export const commands: Array<(program: Command) => void> = [
   registerDoctor,
   registerReport,
   registerAudit,
+  registerExport,
 ];
