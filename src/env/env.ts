@@ -223,6 +223,7 @@ export class MLGymEnv {
         taskName: config.name,
         baselineScores: this.baseline,
         priorityMetric: this.spec.priorityMetric,
+        ...(this.spec.priorityMetric ? { direction: this.spec.directionOf(this.spec.priorityMetric) } : {}),
         workspace: sandbox.workspace,
         sandbox: sandbox.backend,
         maxSteps: this.maxSteps,

@@ -12,6 +12,8 @@ export interface ResetInfo {
   taskName: string;
   baselineScores: Metrics | undefined;
   priorityMetric: string | undefined;
+  /** Whether a higher or a lower value of the priority metric is better (absent without a priority metric). */
+  direction?: "maximize" | "minimize";
   workspace: string;
   sandbox: string;
   maxSteps: number;

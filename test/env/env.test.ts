@@ -44,6 +44,7 @@ for (const { name, skip } of backendsUnderTest()) {
         assert.match(observation, /^Predict the label/);
         assert.match(observation, /TINY:\ntrain\.csv has columns id,x,label/);
         assert.deepEqual(info.baselineScores, { accuracy: 0.6 });
+        assert.deepEqual([info.priorityMetric, info.direction], ["accuracy", "maximize"]);
         assert.equal(info.sandbox, name);
         assert.equal(env.currentStep, 0);
       });
