@@ -3,6 +3,7 @@ import { benchBatch } from "./batch.bench.js";
 import { benchEnv, printTable } from "./env.bench.js";
 import { benchEvaluation } from "./evaluation.bench.js";
 import { benchReport } from "./report.bench.js";
+import { benchServe } from "./serve.bench.js";
 
 const only = process.argv.slice(2);
 const suites: Array<[string, () => Promise<Array<{ name: string; value: string }>>]> = [
@@ -10,6 +11,7 @@ const suites: Array<[string, () => Promise<Array<{ name: string; value: string }
   ["report", benchReport],
   ["evaluation", () => benchEvaluation()],
   ["batch", () => benchBatch()],
+  ["serve", () => benchServe()],
 ];
 for (const [name, run] of suites) {
   if (only.length > 0 && !only.includes(name)) continue;

@@ -64,6 +64,8 @@ export interface TrajectoryFile {
     batch_budget_exhausted?: true;
     /** Tag of the policy that acted (`--policy-version`), for training data. */
     policy_version?: string;
+    /** The episode id a client gave (`mlgym serve`). */
+    episode_id?: string;
     /** Set when the infrastructure (model API, sandbox), not the agent, ended the episode. */
     infrastructure_error?: InfrastructureFailure;
   };

@@ -8,6 +8,7 @@ import { registerExport } from "./export.js";
 import { registerReplay } from "./replay.js";
 import { registerReport } from "./report.js";
 import { registerRun } from "./run.js";
+import { registerServe } from "./serve.js";
 import { registerSetup } from "./setup.js";
 import { registerTasks } from "./tasks.js";
 import { registerTasksCheck } from "./tasks-check.js";
@@ -18,6 +19,7 @@ export const commands: Array<(program: Command) => void> = [
   registerRun,
   registerBatch,
   registerWorker,
+  registerServe,
   registerReplay,
   registerSetup,
   registerTasks,
