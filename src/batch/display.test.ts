@@ -1,24 +1,11 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { episodeSpec } from "../../test/helpers/batch.js";
 import { BatchDisplay, summaryTable } from "./display.js";
 import type { EpisodeRecord } from "./local-pool.js";
-import type { BatchPlan, EpisodeSpec } from "./types.js";
+import type { BatchPlan } from "./types.js";
 
-function spec(i: number, model: string, task: string): EpisodeSpec {
-  return {
-    key: `k${i}`,
-    folder: `${model}__${task}__default__t-0.00__p-0.95__c-0.00__install-0_run_${i}`,
-    taskId: task,
-    model,
-    agentConfigHash: "h",
-    temperature: 0,
-    topP: 0.95,
-    seed: i,
-    runIndex: i,
-    maxSteps: 10,
-    gpusPerRun: 0,
-  };
-}
+const spec = (i: number, model: string, task: string) => episodeSpec(i, { model, task, maxSteps: 10 });
 
 const episodes = [spec(0, "m1", "a"), spec(1, "m1", "a"), spec(2, "m2", "a"), spec(3, "m2", "b")];
 const plan: BatchPlan = {

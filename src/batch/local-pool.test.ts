@@ -3,27 +3,14 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { episodeSpec } from "../../test/helpers/batch.js";
 import { MemoryLedger } from "./ledger.js";
 import { checkFolders, type EpisodeRunner, runLocalBatch } from "./local-pool.js";
 import type { BatchEvent, BatchPlan, EpisodeOutcome, EpisodeSpec } from "./types.js";
 
 // The pool's scheduling with a stand-in episode runner: caps, devices, retries, the budget and Ctrl-C.
 
-function spec(i: number, model = "m:a", gpusPerRun = 0): EpisodeSpec {
-  return {
-    key: `k${i}`,
-    folder: `${model.replace(":", "-")}__t__default_run_${i}`,
-    taskId: "t",
-    model,
-    agentConfigHash: "h",
-    temperature: 0,
-    topP: 0.95,
-    seed: i,
-    runIndex: i,
-    maxSteps: 5,
-    gpusPerRun,
-  };
-}
+const spec = (i: number, model = "m:a", gpusPerRun = 0) => episodeSpec(i, { model, gpusPerRun });
 
 function plan(episodes: EpisodeSpec[], extra: Partial<BatchPlan> = {}): BatchPlan {
   return {

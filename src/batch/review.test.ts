@@ -3,28 +3,15 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { episodeSpec } from "../../test/helpers/batch.js";
 import { MemoryLedger } from "./ledger.js";
 import { type EpisodeRunner, lockOutput, runLocalBatch } from "./local-pool.js";
-import type { BatchPlan, EpisodeSpec } from "./types.js";
+import type { BatchPlan } from "./types.js";
 
 // Faults around the pool rather than in the episodes: a disk that refuses the batch's record, a crashed start's
 // ledger, a second batch on the same output.
 
-function spec(i: number): EpisodeSpec {
-  return {
-    key: `k${i}`,
-    folder: `m-a__t__default_run_${i}`,
-    taskId: "t",
-    model: "m:a",
-    agentConfigHash: "h",
-    temperature: 0,
-    topP: 0.95,
-    seed: i,
-    runIndex: i,
-    maxSteps: 5,
-    gpusPerRun: 0,
-  };
-}
+const spec = (i: number) => episodeSpec(i);
 
 function plan(n: number): BatchPlan {
   return {

@@ -3,9 +3,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { type MLGymServer, startServer } from "../../src/serve/server.js";
-import { FIXTURE_TASKS } from "../helpers/fixtures.js";
-import { http } from "./ws-client.js";
+import type { MLGymServer } from "../../src/serve/server.js";
+import { http, serveFixtures } from "./ws-client.js";
 
 let server: MLGymServer;
 let output: string;
@@ -14,16 +13,7 @@ const api = (method: string, path: string, body?: unknown) =>
 
 before(async () => {
   output = mkdtempSync(join(tmpdir(), "mlgym-serve-http-"));
-  server = await startServer({
-    host: "127.0.0.1",
-    port: 0,
-    maxEnvs: 3,
-    tasksDirs: [FIXTURE_TASKS],
-    dataRoots: [],
-    tasks: ["tinyCsv", "tinyPython"],
-    idleTimeoutS: 300,
-    outputDir: output,
-  });
+  server = await serveFixtures(output, { maxEnvs: 3 });
 });
 after(async () => {
   await server.close();

@@ -4,26 +4,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, test } from "node:test";
 import { ConfigError } from "../../src/errors.js";
-import { type ServeOptions, startServer } from "../../src/serve/server.js";
-import { FIXTURE_TASKS } from "../helpers/fixtures.js";
-import { eventually, http, WsClient } from "./ws-client.js";
+import type { ServeOptions } from "../../src/serve/server.js";
+import { eventually, http, serveFixtures, WsClient } from "./ws-client.js";
 
 const output = mkdtempSync(join(tmpdir(), "mlgym-serve-limits-"));
 after(() => rmSync(output, { recursive: true, force: true }));
 
-function serve(options: Partial<ServeOptions> & { host?: string } = {}) {
-  return startServer({
-    host: "127.0.0.1",
-    port: 0,
-    maxEnvs: 4,
-    tasksDirs: [FIXTURE_TASKS],
-    dataRoots: [],
-    tasks: ["tinyCsv"],
-    idleTimeoutS: 300,
-    outputDir: output,
-    ...options,
-  });
-}
+const serve = (options: Partial<ServeOptions> & { host?: string } = {}) =>
+  serveFixtures(output, { tasks: ["tinyCsv"], ...options });
 
 test("--max-envs: a connection over capacity gets CAPACITY_REACHED and is closed; a freed slot is reused", async () => {
   const server = await serve({ maxEnvs: 1 });

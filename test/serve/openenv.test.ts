@@ -3,25 +3,15 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, afterEach, before, describe, test } from "node:test";
-import { type MLGymServer, startServer } from "../../src/serve/server.js";
-import { FIXTURE_TASKS } from "../helpers/fixtures.js";
-import { eventually, http, processesWith, WsClient } from "./ws-client.js";
+import type { MLGymServer } from "../../src/serve/server.js";
+import { eventually, http, processesWith, serveFixtures, WsClient } from "./ws-client.js";
 
 let server: MLGymServer;
 let output: string;
 
 before(async () => {
   output = mkdtempSync(join(tmpdir(), "mlgym-serve-"));
-  server = await startServer({
-    host: "127.0.0.1",
-    port: 0,
-    maxEnvs: 6,
-    tasksDirs: [FIXTURE_TASKS],
-    dataRoots: [],
-    tasks: ["tinyCsv", "tinyPython"],
-    idleTimeoutS: 300,
-    outputDir: output,
-  });
+  server = await serveFixtures(output, { maxEnvs: 6 });
 });
 after(async () => {
   await server.close();

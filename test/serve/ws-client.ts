@@ -1,5 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { WebSocket } from "ws";
+import { type MLGymServer, type ServeOptions, startServer } from "../../src/serve/server.js";
+import { FIXTURE_TASKS } from "../helpers/fixtures.js";
 
 /** Parsed JSON, checked field by field by the assertions. */
 // biome-ignore lint/suspicious/noExplicitAny: parsed JSON, checked field by field by the assertions
@@ -123,4 +125,25 @@ export async function http(
     // not JSON: keep the text
   }
   return { status: res.status, body: parsed };
+}
+
+/**
+ * A server on a free loopback port over the fixture tasks (tinyCsv and tinyPython unless `tasks` says otherwise),
+ * writing into `outputDir`.
+ */
+export function serveFixtures(
+  outputDir: string,
+  options: Partial<ServeOptions> & { host?: string } = {},
+): Promise<MLGymServer> {
+  return startServer({
+    host: "127.0.0.1",
+    port: 0,
+    maxEnvs: 4,
+    tasksDirs: [FIXTURE_TASKS],
+    dataRoots: [],
+    tasks: ["tinyCsv", "tinyPython"],
+    idleTimeoutS: 300,
+    outputDir,
+    ...options,
+  });
 }
