@@ -16,6 +16,7 @@ import {
   waitForBatch,
 } from "../../src/batch/queue.js";
 import type { BatchEvent, BatchPlan, EpisodeOutcome, EpisodeSpec } from "../../src/batch/types.js";
+import { episodeSpec } from "../helpers/batch.js";
 import { mlgymProcess } from "../helpers/cli.js";
 import { FIXTURE_TASKS } from "../helpers/fixtures.js";
 import { redisSkipReason, startRedis, type TestRedis } from "../helpers/redis.js";
@@ -92,19 +93,14 @@ async function jobOf(url: string, plan: BatchPlan, spec: EpisodeSpec) {
 /** A plan of fake episodes for the queue's own mechanics (no sandbox, no model). */
 function fakePlan(n: number, retries: number): BatchPlan {
   const output = join(mkdtempSync(join(tmpdir(), "mlgym-fake-")), "runs");
-  const episodes: EpisodeSpec[] = Array.from({ length: n }, (_, i) => ({
-    key: `k${i}`.padEnd(32, "0"),
-    folder: `fake__task__run_${i}`,
-    taskId: "task",
-    model: "scripted:x",
-    agentConfigHash: "h",
-    temperature: 0,
-    topP: 0.95,
-    seed: i,
-    runIndex: i,
-    maxSteps: 5,
-    gpusPerRun: 0,
-  }));
+  const episodes = Array.from({ length: n }, (_, i) =>
+    episodeSpec(i, {
+      model: "scripted:x",
+      task: "task",
+      key: `k${i}`.padEnd(32, "0"),
+      folder: `fake__task__run_${i}`,
+    }),
+  );
   return {
     id: `fake${n}${retries}${Date.now().toString(16)}`,
     output,

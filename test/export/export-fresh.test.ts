@@ -7,25 +7,11 @@ import { mlgymAsync } from "../helpers/cli.js";
 import { FIXTURE_TASKS } from "../helpers/fixtures.js";
 import { FakeServer } from "../models/fake-server.js";
 import { atifProblems } from "./atif-check.js";
+import { exportTo, type Json, lines } from "./export-files.js";
 
 /** Parsed export output: its shape is what the assertions check. */
-interface Json {
-  // biome-ignore lint/suspicious/noExplicitAny: parsed JSON, checked field by field by the assertions
-  [key: string]: any;
-}
-
 const fenced = (thought: string, command: string) => `DISCUSSION\n${thought}\n\`\`\`\n${command}\n\`\`\``;
 const strategy = (n: number) => `cat > strategy.py <<'EOF'\ndef guess():\n    return ${n}\nEOF`;
-
-function lines(file: string): Json[] {
-  const text = readFileSync(file, "utf8");
-  return text === ""
-    ? []
-    : text
-        .trimEnd()
-        .split("\n")
-        .map((l) => JSON.parse(l) as Json);
-}
 
 async function run(root: string, model: string, ...extra: string[]) {
   const args = ["run", "--task", "tinyPython", "--tasks-dir", FIXTURE_TASKS, "--model", model];
@@ -34,23 +20,9 @@ async function run(root: string, model: string, ...extra: string[]) {
   return JSON.parse(r.stdout.trim()) as { runDir: string; exitStatus: string };
 }
 
-async function exportTo(root: string, format: string, ...flags: string[]) {
-  const out = mkdtempSync(join(tmpdir(), "mlgym-export-"));
-  const target = format === "atif" ? out : join(out, "out.jsonl");
-  const r = await mlgymAsync([
-    "export",
-    root,
-    "--format",
-    format,
-    "--out",
-    target,
-    "--tasks-dir",
-    FIXTURE_TASKS,
-    ...flags,
-  ]);
-  assert.equal(r.code, 0, r.stderr);
-  return { target, stderr: r.stderr };
-}
+/** Export, finding the fixture tasks. */
+const exportFixtures = (root: string, format: string, ...flags: string[]) =>
+  exportTo(root, format, "--tasks-dir", FIXTURE_TASKS, ...flags);
 
 describe("mlgym export of fresh runs on a fixture task", () => {
   const root = mkdtempSync(join(tmpdir(), "mlgym-export-runs-"));
@@ -125,7 +97,7 @@ describe("mlgym export of fresh runs on a fixture task", () => {
   });
 
   it("steps-jsonl: rewards and score deltas from the validate and submit steps", async () => {
-    const { target } = await exportTo(join(root, "a"), "steps-jsonl");
+    const { target } = await exportFixtures(join(root, "a"), "steps-jsonl");
     const steps = lines(target);
     assert.deepEqual(
       steps.map((s) => [
@@ -150,7 +122,7 @@ describe("mlgym export of fresh runs on a fixture task", () => {
   });
 
   it("chat-jsonl: system, task prompt, then the model's answers and the observations in turn", async () => {
-    const { target } = await exportTo(join(root, "a"), "chat-jsonl");
+    const { target } = await exportFixtures(join(root, "a"), "chat-jsonl");
     const [record] = lines(target);
     const traj = JSON.parse(readFileSync(join(better, "tinyPython.traj"), "utf8")) as Json;
     assert.deepEqual(
@@ -177,7 +149,7 @@ describe("mlgym export of fresh runs on a fixture task", () => {
   });
 
   it("chat-jsonl: native function calls become tool_calls answered by tool messages, with the tools offered", async () => {
-    const { target } = await exportTo(join(root, "c"), "chat-jsonl");
+    const { target } = await exportFixtures(join(root, "c"), "chat-jsonl");
     const [record] = lines(target);
     const messages = record!.messages as Json[];
     assert.deepEqual(
@@ -194,7 +166,7 @@ describe("mlgym export of fresh runs on a fixture task", () => {
     const names = (record!.tools as Json[]).map((t) => t.function.name);
     assert.ok(names.includes("bash") && names.includes("submit") && names.includes("edit"), names.join(","));
     assert.equal(record!.metadata.model, "openai-gpt-4o-mini");
-    const atif = await exportTo(join(root, "c"), "atif");
+    const atif = await exportFixtures(join(root, "c"), "atif");
     const [folder] = readdirSync(atif.target);
     const doc = JSON.parse(readFileSync(join(atif.target, folder!, "trajectory.json"), "utf8")) as Json;
     assert.deepEqual(atifProblems(doc), []);
@@ -211,7 +183,9 @@ describe("mlgym export of fresh runs on a fixture task", () => {
 
   it("filters: --min-improvement keeps the run that beat the baseline; --model and --exit-status select", async () => {
     const tasks = async (...flags: string[]) =>
-      lines((await exportTo(root, "chat-jsonl", ...flags)).target).map((r) => r.metadata.model as string);
+      lines((await exportFixtures(root, "chat-jsonl", ...flags)).target).map(
+        (r) => r.metadata.model as string,
+      );
     assert.deepEqual(await tasks(), ["scripted-better", "scripted-worse", "openai-gpt-4o-mini"]);
     // The tool-calling run submitted the starter: as good as the baseline, not better.
     assert.deepEqual(await tasks("--min-improvement", "0"), ["scripted-better", "openai-gpt-4o-mini"]);
@@ -239,14 +213,14 @@ describe("mlgym export of fresh runs on a fixture task", () => {
     traj.trajectory[0].logprobs = record;
     traj.info.policy_version = "ckpt-42";
     writeFileSync(file, JSON.stringify(traj));
-    const steps = lines((await exportTo(copy, "steps-jsonl")).target);
+    const steps = lines((await exportFixtures(copy, "steps-jsonl")).target);
     assert.deepEqual(steps[0]!.logprobs, record);
     assert.equal(steps[1]!.logprobs, undefined);
     assert.equal(steps[0]!.policy_version, "ckpt-42");
-    const [chat] = lines((await exportTo(copy, "chat-jsonl")).target);
+    const [chat] = lines((await exportFixtures(copy, "chat-jsonl")).target);
     assert.deepEqual(chat!.messages[2].logprobs, record);
     assert.equal(chat!.metadata.policy_version, "ckpt-42");
-    const atif = await exportTo(copy, "atif");
+    const atif = await exportFixtures(copy, "atif");
     const doc = JSON.parse(readFileSync(join(atif.target, name, "trajectory.json"), "utf8")) as Json;
     assert.deepEqual(atifProblems(doc), []);
     assert.deepEqual(doc.steps.find((s: Json) => s.source === "agent").metrics, {
@@ -261,13 +235,16 @@ describe("mlgym export of fresh runs on a fixture task", () => {
     const results = JSON.parse(readFileSync(join(failed, "results.json"), "utf8")) as Json;
     results.infrastructure_error = { kind: "api_error", message: "HTTP 500", step: 4 };
     writeFileSync(join(failed, "results.json"), JSON.stringify(results));
-    const kept = await exportTo(copy, "steps-jsonl");
+    const kept = await exportFixtures(copy, "steps-jsonl");
     assert.equal(new Set(lines(kept.target).map((s) => s.episode_id)).size, 1);
     assert.match(kept.stderr, /left out: 1 by infrastructure/);
-    const all = await exportTo(copy, "steps-jsonl", "--include-infrastructure-failures");
+    const all = await exportFixtures(copy, "steps-jsonl", "--include-infrastructure-failures");
     assert.equal(new Set(lines(all.target).map((s) => s.episode_id)).size, 2);
     mkdirSync(join(copy, "x__y_run_0"));
     writeFileSync(join(copy, "x__y_run_0", "y.traj"), "{not json");
-    assert.match((await exportTo(copy, "steps-jsonl")).stderr, /skipped x__y_run_0: .*y\.traj: invalid JSON/);
+    assert.match(
+      (await exportFixtures(copy, "steps-jsonl")).stderr,
+      /skipped x__y_run_0: .*y\.traj: invalid JSON/,
+    );
   });
 });

@@ -5,33 +5,11 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { mlgymAsync } from "../helpers/cli.js";
 import { atifProblems } from "./atif-check.js";
+import { exportTo, type Json, lines } from "./export-files.js";
 
 const REFERENCE = join(import.meta.dirname, "..", "..", "..", "shared", "reference", "mlgym-trajectories");
 
 /** Parsed export output: its shape is what the assertions check. */
-interface Json {
-  // biome-ignore lint/suspicious/noExplicitAny: parsed JSON, checked field by field by the assertions
-  [key: string]: any;
-}
-
-function lines(file: string): Json[] {
-  const text = readFileSync(file, "utf8");
-  return text === ""
-    ? []
-    : text
-        .trimEnd()
-        .split("\n")
-        .map((l) => JSON.parse(l) as Json);
-}
-
-async function exportTo(root: string, format: string, ...flags: string[]) {
-  const out = mkdtempSync(join(tmpdir(), "mlgym-export-"));
-  const target = format === "atif" ? out : join(out, `${format}.jsonl`);
-  const r = await mlgymAsync(["export", root, "--format", format, "--out", target, ...flags]);
-  assert.equal(r.code, 0, r.stderr);
-  return { target, stderr: r.stderr };
-}
-
 function referenceRuns(): Array<{ name: string; traj: Json; results: Json }> {
   return readdirSync(REFERENCE)
     .sort()
