@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { ConfigError } from "../errors.js";
 import { writeJsonAtomic } from "../trajectory/files.js";
+import { ATTEMPT_HOST } from "./attempt-host.js";
 import { type EpisodeContext, folderState, runPlannedEpisode } from "./episode.js";
 import { DeviceSlots } from "./slots.js";
 import type { BatchEvent, BatchPlan, EpisodeOutcome, EpisodeSpec, Ledger } from "./types.js";
@@ -31,9 +32,6 @@ export interface BatchResult {
   budgetExhausted: boolean;
 }
 
-/** This process's attempt folders are named `<host>-<pid>-<n>`: a later start can tell which ones are abandoned. */
-const HOST = hostname().replace(/[^A-Za-z0-9_.-]/g, "_");
-
 function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -48,7 +46,7 @@ export function removeAbandonedAttempts(outputRoot: string): number {
   const dir = join(outputRoot, ".partial");
   if (!existsSync(dir)) return 0;
   let removed = 0;
-  const ours = new RegExp(`\\.${HOST.replace(/[.]/g, "\\.")}-(\\d+)-\\d+$`);
+  const ours = new RegExp(`\\.${ATTEMPT_HOST.replace(/[.]/g, "\\.")}-(\\d+)-\\d+$`);
   for (const name of readdirSync(dir)) {
     const m = ours.exec(name);
     if (!m || processAlive(Number(m[1]))) continue;
@@ -269,7 +267,7 @@ async function runLockedBatch(plan: BatchPlan, options: LocalBatchOptions): Prom
     options.signal?.addEventListener("abort", forward, { once: true });
     const ctx: EpisodeContext = {
       outputRoot: plan.output,
-      attemptTag: `${HOST}-${process.pid}-${++counter}`,
+      attemptTag: `${ATTEMPT_HOST}-${process.pid}-${++counter}`,
       ...(options.ledger ? { ledger: options.ledger } : {}),
       signal: stop.signal,
       ...(devices.length ? { devices } : {}),

@@ -1,7 +1,7 @@
-import { hostname } from "node:os";
 import { DelayedError, type Job, Queue, QueueEvents, UnrecoverableError, WaitingError, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { ConfigError, MLGymError } from "../errors.js";
+import { ATTEMPT_HOST } from "./attempt-host.js";
 import type { EpisodeContext } from "./episode.js";
 import { RedisLedger } from "./ledger.js";
 import type { BatchResult, EpisodeRecord, EpisodeRunner } from "./local-pool.js";
@@ -479,8 +479,6 @@ export interface EpisodeWorker {
   readonly running: number;
 }
 
-const HOST = hostname().replace(/[^A-Za-z0-9_.-]/g, "_");
-
 /** A pool of device ids with waiting: `acquire` resolves once `count` ids are free. */
 class DeviceWaitList {
   private readonly slots: DeviceSlots;
@@ -526,7 +524,7 @@ export async function startWorker(options: WorkerOptions): Promise<EpisodeWorker
   // The episode machinery is loaded once Redis answered: an unreachable queue is reported at once.
   const runner = options.runner ?? (await import("./episode.js")).runPlannedEpisode;
   const log = options.log ?? (() => {});
-  const name = options.name ?? `${HOST}-${process.pid}`;
+  const name = options.name ?? `${ATTEMPT_HOST}-${process.pid}`;
   const devices = options.devices ?? [];
   const pool = new DeviceWaitList(devices);
   const ledgers = new Map<string, Promise<Ledger | undefined>>();
