@@ -6,6 +6,8 @@
     with client.make("regressionKaggleHousePrice") as env:
         observation, info = env.reset(seed=0)
         observation, reward, terminated, truncated, info = env.step("ls")
+        snapshot_id = env.snapshot()              # the workspace and shell at this step
+        child, observation, info = env.fork(snapshot_id)   # a new episode from it, in its own sandbox
 
 `MLGymToolEnv` is the same environment in the shape TRL's `GRPOTrainer(environment_factory=...)` expects: one
 method per agent command, each with a Google-style docstring, a `reset(**kwargs)` returning the task text, and the
@@ -214,6 +216,32 @@ class MLGymClient:
         created = self.request("POST", "/api/v1/envs", body)
         return RemoteEnv(self, created["env_id"], created.get("task_id", task_id))
 
+    def snapshots(self) -> List[Dict[str, Any]]:
+        """The snapshots the server holds: `[{"snapshot_id", "task_id", "episode_id", "step", "created_at"}]`."""
+        return self.request("GET", "/api/v1/snapshots")["snapshots"]
+
+    def delete_snapshot(self, snapshot_id: str) -> None:
+        """Deletes a snapshot (`NotFound` when the server holds none of that id)."""
+        self.request("DELETE", f"/api/v1/snapshots/{urllib.request.quote(snapshot_id, safe='')}")
+
+    def fork(self, snapshot_id: str, **options: Any) -> Tuple["RemoteEnv", str, Dict[str, Any]]:
+        """A new environment continuing from a snapshot: `(env, observation, info)`.
+
+        The fork has the snapshot's task, workspace, shell state (directory, variables, functions, aliases), step
+        count and scores, in a sandbox of its own: what it changes stays its own. `info["fromSnapshot"]` names the
+        snapshot. Options as `reset` (`episode_id`, `policy_version`, `seed`, ...).
+        """
+        listed = [s for s in self.snapshots() if s["snapshot_id"] == snapshot_id]
+        if not listed:
+            raise NotFound("NOT_FOUND", f"no snapshot {snapshot_id!r} on the server")
+        env = self.make(listed[0]["task_id"])
+        try:
+            observation, info = env.reset(snapshot_id=snapshot_id, **options)
+        except BaseException:
+            env.close()
+            raise
+        return env, observation, info
+
 
 class RemoteEnv:
     """One environment on the server, with Gymnasium's `reset` and `step`; close it (or use `with`) when done."""
@@ -236,7 +264,8 @@ class RemoteEnv:
     ) -> Tuple[str, Dict[str, Any]]:
         """Starts a new episode (a fresh workspace); returns `(observation, info)`; info has `episode_id`.
 
-        Options: `task_id` (switch task), `policy_version`, `max_steps`, `max_observation_chars`.
+        Options: `task_id` (switch task), `policy_version`, `max_steps`, `max_observation_chars`, `snapshot_id`
+        (continue from that snapshot instead: see `fork`).
         """
         self._check_open()
         body: Dict[str, Any] = {k: v for k, v in options.items() if v is not None}
@@ -262,6 +291,19 @@ class RemoteEnv:
             bool(result["truncated"]),
             result.get("info") or {},
         )
+
+    def snapshot(self) -> str:
+        """Snapshots the episode between steps (workspace, shell state, step count); returns the snapshot's id.
+
+        Fork it with `env.fork(id)` or `client.fork(id)` as often as needed; processes left running in the
+        background are not part of it. The server keeps it until `client.delete_snapshot(id)` or its shutdown.
+        """
+        self._check_open()
+        return self.client.request("POST", self._path("/snapshot"), timeout=self.client.step_timeout)["snapshot_id"]
+
+    def fork(self, snapshot_id: str, **options: Any) -> Tuple["RemoteEnv", str, Dict[str, Any]]:
+        """`client.fork(snapshot_id)`: a new environment continuing from a snapshot, as `(env, observation, info)`."""
+        return self.client.fork(snapshot_id, **options)
 
     def state(self) -> Dict[str, Any]:
         """`{"env_id", "task_id", "episode_id", "step_count", "done", "policy_version"}`."""

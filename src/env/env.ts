@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, rmSync } from "node:fs";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { TaskSpec } from "../config/load-task.js";
 import type { Metrics } from "../config/task-config.js";
@@ -24,6 +24,15 @@ import {
 } from "./evaluation.js";
 import type { HiddenLines } from "./evaluation-output.js";
 import { improvementReward, parseRewardMode } from "./reward.js";
+import {
+  CAPTURE_SHELL_STATE,
+  copyTree,
+  defaultSnapshotStore,
+  MAX_SHELL_STATE_CHARS,
+  movedHome,
+  type Snapshot,
+  type SnapshotStore,
+} from "./snapshot.js";
 import type { ResetResult, StepInfo, StepResult } from "./types.js";
 import {
   cleanWorkspace,
@@ -61,6 +70,8 @@ export interface EnvOptions {
   workspaceDir?: string;
   /** GPU ids this episode may use (`CUDA_VISIBLE_DEVICES` in the sandbox); none: the variable is left unset. */
   devices?: string[];
+  /** Where `snapshot()` keeps its copies and `reset({ fromSnapshot })` finds them (default: one store per process). */
+  snapshots?: SnapshotStore;
 }
 
 /** Largest submission file copied into an evaluation. */
@@ -115,6 +126,7 @@ export class MLGymEnv {
   /** The seed of the current episode (given to reset, else drawn afresh); every evaluation draws from it. */
   seed: number | undefined;
   private stepping = false;
+  private snapshotting = false;
   private interrupted = false;
 
   constructor(spec: TaskSpec, options: EnvOptions = {}) {
@@ -155,16 +167,36 @@ export class MLGymEnv {
     return [...this.scores];
   }
 
-  /** Starts a new episode: fresh workspace, sandbox and shell; computes baseline scores if the task has none. */
-  async reset(options: { seed?: number } = {}): Promise<ResetResult> {
+  /** The store of this environment's snapshots. */
+  get snapshots(): SnapshotStore {
+    return this.options.snapshots ?? defaultSnapshotStore();
+  }
+
+  /**
+   * Starts a new episode: fresh workspace, sandbox and shell; computes baseline scores if the task has none. With
+   * `fromSnapshot`, the episode continues from that snapshot instead (see `fork`), in a sandbox of its own.
+   */
+  async reset(options: { seed?: number; fromSnapshot?: string } = {}): Promise<ResetResult> {
+    const snapshot =
+      options.fromSnapshot === undefined ? undefined : this.snapshots.get(options.fromSnapshot);
+    if (snapshot && snapshot.taskFile !== this.spec.file) {
+      throw new MLGymError(
+        `snapshot ${snapshot.id} is of task '${snapshot.taskId}' (${snapshot.taskFile}), not of this environment's task '${this.spec.config.id}' (${this.spec.file})`,
+      );
+    }
+    if (snapshot && this.options.workspaceDir) {
+      throw new MLGymError(
+        `an environment that works in place on ${this.options.workspaceDir} cannot start from a snapshot`,
+      );
+    }
     await this.teardown();
-    this.currentStep = 0;
+    this.currentStep = snapshot?.episode.step ?? 0;
     this.done = false;
-    this.scores = [];
-    this.lastAction = "";
+    this.scores = snapshot ? [...snapshot.episode.scores] : [];
+    this.lastAction = snapshot?.episode.lastAction ?? "";
     this.nonce = randomBytes(8).toString("hex");
     this.markers = markersFor(this.nonce);
-    this.seed = options.seed ?? freshSeed();
+    this.seed = options.seed ?? snapshot?.episode.seed ?? freshSeed();
     const config = this.spec.config;
     const runtime = await ensurePythonRuntime();
     runPrepareScript(this.spec, runtime.binDir);
@@ -179,6 +211,10 @@ export class MLGymEnv {
           evaluationView: [],
         }
       : prepareEpisode(this.spec, root);
+    if (snapshot) {
+      rmSync(this.layout.homeDir, { recursive: true, force: true });
+      await copyTree(snapshot.homeCopy, this.layout.homeDir);
+    }
     mkdirSync(this.layout.homeDir, { recursive: true });
     const limits = episodeLimits(config_limits(this.spec), this.options.limits);
     const sandbox = createSandbox(this.options.sandbox, {
@@ -212,10 +248,17 @@ export class MLGymEnv {
       setup: `${this.toolset.installScript(toolsInside)}\n__MLGYM_EVAL_NONCE=${this.nonce}`,
       ...(this.options.maxObservationChars ? { maxOutputChars: this.options.maxObservationChars } : {}),
     });
-    this.baseline = config.baseline_scores[0];
-    if (!this.baseline && config.baseline_paths[0])
-      this.baseline = await this.computeBaseline(config.baseline_paths[0]);
-    this.bestForReward = this.primary(this.baseline);
+    let shellRestored: boolean | undefined;
+    if (snapshot) {
+      shellRestored = await this.restoreShell(snapshot);
+      this.baseline = snapshot.episode.baseline;
+      this.bestForReward = snapshot.episode.bestForReward;
+    } else {
+      this.baseline = config.baseline_scores[0];
+      if (!this.baseline && config.baseline_paths[0])
+        this.baseline = await this.computeBaseline(config.baseline_paths[0]);
+      this.bestForReward = this.primary(this.baseline);
+    }
     return {
       observation: this.spec.description,
       info: {
@@ -229,8 +272,96 @@ export class MLGymEnv {
         maxSteps: this.maxSteps,
         trainingTimeoutS: this.longTimeoutS,
         seed: this.seed,
+        ...(snapshot
+          ? { fromSnapshot: { id: snapshot.id, step: snapshot.episode.step, shellRestored: shellRestored! } }
+          : {}),
       },
     };
+  }
+
+  /**
+   * Takes a snapshot of the episode between steps: the agent's home, the shell's working directory, variables,
+   * functions and aliases, and the step count, scores and seed. Returns its id, for `fork` (or `reset({
+   * fromSnapshot })`) here or in another environment with the same store. Processes left running are not captured.
+   * `extra` is kept with the snapshot for its taker (the server keeps the trajectory so far).
+   */
+  async snapshot(extra: Record<string, unknown> = {}): Promise<string> {
+    const layout = this.layout;
+    if (!layout || !this.session) throw new MLGymError("the environment is not reset: call reset() first");
+    if (this.options.workspaceDir)
+      throw new MLGymError(
+        `an environment that works in place on ${this.options.workspaceDir} has no snapshots`,
+      );
+    if (this.done)
+      throw new MLGymError("the episode has ended: snapshots are taken between the steps of an episode");
+    if (this.stepping || this.snapshotting)
+      throw new MLGymError("a step or a snapshot is in progress: take the snapshot between steps");
+    this.snapshotting = true;
+    try {
+      const run = await this.shell.run(CAPTURE_SHELL_STATE, {
+        timeoutS: 60,
+        raw: true,
+        maxOutputChars: MAX_SHELL_STATE_CHARS,
+      });
+      const encoded = run.output.trim();
+      const shellScript =
+        run.exitCode === 0 && !run.timedOut && /^[A-Za-z0-9+/]*={0,2}$/.test(encoded)
+          ? Buffer.from(encoded, "base64")
+          : Buffer.alloc(0);
+      const snapshot = await this.snapshots.add(
+        {
+          taskId: this.spec.config.id,
+          taskFile: this.spec.file,
+          episode: {
+            step: this.currentStep,
+            scores: [...this.scores],
+            baseline: this.baseline,
+            bestForReward: this.bestForReward,
+            lastAction: this.lastAction,
+            seed: this.seed!,
+          },
+          cwd: this.shell.workingDirectory,
+          home: this.sandbox.home,
+          shellScript,
+          extra,
+        },
+        (dest) => copyTree(layout.homeDir, dest),
+      );
+      return snapshot.id;
+    } finally {
+      this.snapshotting = false;
+    }
+  }
+
+  /**
+   * A new environment continuing from a snapshot, in a sandbox of its own (reset and ready to step): what the
+   * parent and the fork change afterwards stays theirs. The snapshot may come from this environment or another one
+   * sharing the store, closed or not.
+   */
+  async fork(snapshotId: string, options: { seed?: number } = {}): Promise<ResetResult & { env: MLGymEnv }> {
+    const env = new MLGymEnv(this.spec, { ...this.options, snapshots: this.snapshots });
+    try {
+      return { env, ...(await env.reset({ ...options, fromSnapshot: snapshotId })) };
+    } catch (error) {
+      await env.close();
+      throw error;
+    }
+  }
+
+  /** Re-creates a snapshot's shell state in the fresh shell; false when there was none to restore or it failed. */
+  private async restoreShell(snapshot: Snapshot): Promise<boolean> {
+    const sandbox = this.sandbox;
+    const name = `.mlgym-shell-state-${randomBytes(8).toString("hex")}`;
+    const hostFile = join(this.layout!.homeDir, name);
+    const { cwd, script } = movedHome(snapshot, sandbox.home);
+    // The copy holds no running process yet: nothing can race this exclusive create.
+    writeFileSync(hostFile, script, { flag: "wx", mode: 0o600 });
+    const inside = sandbox.insidePath(hostFile) ?? join(sandbox.home, name);
+    const run = await this.shell.run(
+      `builtin cd -- ${shellQuote(cwd)} 2>/dev/null; builtin source ${shellQuote(inside)} >/dev/null 2>&1; command rm -f -- ${shellQuote(inside)}`,
+      { timeoutS: 60, raw: true },
+    );
+    return snapshot.shellScript.length > 0 && run.exitCode === 0 && !run.restarted;
   }
 
   private async computeBaseline(path: string): Promise<Metrics | undefined> {
@@ -293,6 +424,7 @@ export class MLGymEnv {
    * after the end of an episode throws.
    */
   async step(action: string): Promise<StepResult> {
+    if (this.snapshotting) throw new MLGymError("a snapshot is being taken: step after it returns");
     if (this.done) {
       throw new MLGymError(
         `step() called after the episode ended (${this.currentStep} of ${this.maxSteps} steps taken); call reset() to start a new one`,

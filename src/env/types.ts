@@ -20,6 +20,11 @@ export interface ResetInfo {
   trainingTimeoutS: number;
   /** The seed the episode's evaluations draw from: the one given to reset, else a fresh one (pass it to reproduce). */
   seed: number;
+  /**
+   * Set when the episode continues from a snapshot (`fork`): its id, the step it was taken at (the step count goes on
+   * from there) and whether the shell's variables, functions and aliases were restored.
+   */
+  fromSnapshot?: { id: string; step: number; shellRestored: boolean };
 }
 
 /** What `step` returns (Gymnasium semantics). */

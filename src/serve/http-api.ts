@@ -54,7 +54,8 @@ export function readJson(req: IncomingMessage): Promise<unknown> {
 }
 
 /**
- * The stateful HTTP API under `/api/v1` (tasks, envs: create, reset, step, state, delete). Returns false when
+ * The stateful HTTP API under `/api/v1` (tasks, envs: create, reset, step, state, snapshot, delete; snapshots:
+ * list, delete). Returns false when
  * the path is not one of its own.
  */
 export async function handleApi(
@@ -93,7 +94,19 @@ export async function handleApi(
     sendJson(res, 201, { env_id: session.id, task_id: session.taskId });
     return true;
   }
-  const m = /^\/api\/v1\/envs\/([^/]+)(?:\/(reset|step|state))?$/.exec(path);
+  if (path === "/api/v1/snapshots") {
+    allow("GET");
+    sendJson(res, 200, { snapshots: manager.listSnapshots() });
+    return true;
+  }
+  const snap = /^\/api\/v1\/snapshots\/([^/]+)$/.exec(path);
+  if (snap) {
+    allow("DELETE");
+    await manager.deleteSnapshot(decodeURIComponent(snap[1]!));
+    sendJson(res, 200, { deleted: true });
+    return true;
+  }
+  const m = /^\/api\/v1\/envs\/([^/]+)(?:\/(reset|step|state|snapshot))?$/.exec(path);
   if (!m) return false;
   const id = decodeURIComponent(m[1]!);
   const action = m[2];
@@ -112,6 +125,11 @@ export async function handleApi(
   allow("POST");
   const session = manager.get(id);
   const body = await readJson(req);
+  if (action === "snapshot") {
+    readArgs(body, [], { what: "a snapshot" });
+    sendJson(res, 201, await session.snapshot());
+    return true;
+  }
   if (action === "reset") {
     const reset = await session.reset(readArgs(body, RESET_FIELDS, { what: "a reset" }));
     sendJson(res, 200, reset);

@@ -60,7 +60,7 @@ function envelope(frame: unknown): Frame {
   if (typeof type !== "string") {
     throw new ServeError(
       "UNKNOWN_TYPE",
-      `unknown message type ${JSON.stringify(type) ?? "(none)"}; types: reset, step, state, close, mcp`,
+      `unknown message type ${JSON.stringify(type) ?? "(none)"}; types: reset, step, state, snapshot, close, mcp`,
     );
   }
   if (extra.length > 0)
@@ -105,6 +105,10 @@ export function serveOpenEnvSocket(
         return observationFrame(await session.step(readAction(frame.data, ctx.maxActionChars)));
       case "state":
         return { type: "state", data: session.state() };
+      case "snapshot":
+        // Our extension: the reply is {"type": "snapshot", "data": {snapshot_id, task_id, episode_id, step, ...}};
+        // reset with {"snapshot_id": ...} forks it.
+        return { type: "snapshot", data: await session.snapshot() };
       case "mcp": {
         const response = await handleRpc(frame.data, { ...ctx, session });
         return response && { type: "mcp", data: response };
@@ -112,7 +116,7 @@ export function serveOpenEnvSocket(
       default:
         throw new ServeError(
           "UNKNOWN_TYPE",
-          `unknown message type '${frame.type}'; types: reset, step, state, close, mcp`,
+          `unknown message type '${frame.type}'; types: reset, step, state, snapshot, close, mcp`,
         );
     }
   };

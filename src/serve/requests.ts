@@ -15,6 +15,8 @@ export interface ResetArgs extends EpisodeSettings {
   taskId?: string;
   seed?: number;
   episodeId?: string;
+  /** Fork this snapshot instead of starting afresh. */
+  snapshotId?: string;
 }
 
 /** A value as JSON, cut short for error messages. */
@@ -32,6 +34,7 @@ const FIELDS: Record<string, { key: keyof ResetArgs; kind: FieldKind }> = {
   policy_version: { key: "policyVersion", kind: "id" },
   max_steps: { key: "maxSteps", kind: "steps" },
   max_observation_chars: { key: "maxObservationChars", kind: "chars" },
+  snapshot_id: { key: "snapshotId", kind: "id" },
 };
 
 function fieldValue(name: string, kind: FieldKind, value: unknown): string | number {
@@ -95,6 +98,7 @@ export const RESET_FIELDS = [
   "policy_version",
   "max_steps",
   "max_observation_chars",
+  "snapshot_id",
 ] as const;
 
 /** Fields of `POST /api/v1/envs`. */

@@ -114,7 +114,25 @@ const resetInfo = {
     trainingTimeoutS: { type: "number" },
     seed: { type: "integer" },
     episode_id: { type: "string" },
+    fromSnapshot: {
+      type: "object",
+      description:
+        "set on a fork: the snapshot, the step it was taken at, whether the shell state was restored",
+      properties: { id: { type: "string" }, step: { type: "integer" }, shellRestored: { type: "boolean" } },
+    },
   },
+};
+
+const snapshotListing = {
+  type: "object",
+  properties: {
+    snapshot_id: { type: "string" },
+    task_id: { type: "string" },
+    episode_id: { anyOf: [{ type: "string" }, { type: "null" }] },
+    step: { type: "integer" },
+    created_at: { type: "string", format: "date-time" },
+  },
+  required: ["snapshot_id", "task_id", "episode_id", "step", "created_at"],
 };
 
 /** The OpenAPI 3.1 description of every HTTP path (the WebSocket at `/ws` is described in words). */
@@ -125,7 +143,7 @@ export function openApiDocument(): Record<string, unknown> {
       title: "mlgym serve",
       version: "1.0.0",
       description:
-        "MLGym environments over OpenEnv's protocol (WebSocket at /ws: one connection is one episode with its own sandbox; frames reset/step/state/close/mcp) and a stateful HTTP API under /api/v1.",
+        "MLGym environments over OpenEnv's protocol (WebSocket at /ws: one connection is one episode with its own sandbox; frames reset/step/state/snapshot/close/mcp) and a stateful HTTP API under /api/v1.",
     },
     components: {
       securitySchemes: { bearer: { type: "http", scheme: "bearer" } },
@@ -240,7 +258,8 @@ export function openApiDocument(): Record<string, unknown> {
       },
       "/api/v1/envs/{env_id}/reset": {
         post: {
-          summary: "start a new episode in a fresh workspace",
+          summary:
+            "start a new episode in a fresh workspace, or with snapshot_id a fork of that snapshot (its task, workspace, shell state and step count)",
           parameters: [envId],
           requestBody: {
             content: json({
@@ -252,6 +271,7 @@ export function openApiDocument(): Record<string, unknown> {
                 policy_version: { type: "string" },
                 max_steps: { type: "integer", minimum: 1 },
                 max_observation_chars: { type: "integer", minimum: 100 },
+                snapshot_id: { type: "string" },
               },
               additionalProperties: false,
             }),
@@ -316,6 +336,45 @@ export function openApiDocument(): Record<string, unknown> {
                   policy_version: { anyOf: [{ type: "string" }, { type: "null" }] },
                 },
               }),
+            },
+            ...errors(401, 404),
+          },
+        },
+      },
+      "/api/v1/envs/{env_id}/snapshot": {
+        post: {
+          summary:
+            "snapshot the episode between steps (workspace, shell state, step count); fork it with a reset that names it",
+          parameters: [envId],
+          responses: {
+            "201": { description: "the snapshot", content: json(snapshotListing) },
+            ...errors(401, 404, 409, 503),
+          },
+        },
+      },
+      "/api/v1/snapshots": {
+        get: {
+          summary: "the snapshots the server holds (deleted when the server stops)",
+          responses: {
+            "200": {
+              description: "snapshots",
+              content: json({
+                type: "object",
+                properties: { snapshots: { type: "array", items: snapshotListing } },
+              }),
+            },
+            ...errors(401),
+          },
+        },
+      },
+      "/api/v1/snapshots/{snapshot_id}": {
+        delete: {
+          summary: "delete a snapshot",
+          parameters: [{ name: "snapshot_id", in: "path", required: true, schema: { type: "string" } }],
+          responses: {
+            "200": {
+              description: "deleted",
+              content: json({ type: "object", properties: { deleted: { type: "boolean" } } }),
             },
             ...errors(401, 404),
           },

@@ -188,6 +188,7 @@ export async function startServer(
       closing ??= (async () => {
         http.close();
         await manager.closeAll(reason);
+        manager.snapshots.close();
         for (const client of wss.clients) client.terminate();
         wss.close();
         http.closeAllConnections();

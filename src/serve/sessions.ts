@@ -3,10 +3,11 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { TaskSpec } from "../config/load-task.js";
 import { type EnvOptions, MLGymEnv } from "../env/env.js";
+import { SnapshotLimitError, SnapshotNotFoundError, SnapshotStore } from "../env/snapshot.js";
 import type { ResetInfo, StepResult } from "../env/types.js";
 import { ConfigError } from "../errors.js";
 import { discoverTasks, loadTask } from "../tasks/registry.js";
-import { TrajectoryRecorder } from "../trajectory/recorder.js";
+import { type RecordedPrefix, TrajectoryRecorder } from "../trajectory/recorder.js";
 import { ServeError } from "./errors.js";
 import type { EpisodeSettings, ResetArgs } from "./requests.js";
 
@@ -32,6 +33,8 @@ export interface SessionOptions {
   defaultMaxSteps?: number;
   /** Further environment options (timeouts, work folder). */
   envOptions?: EnvOptions;
+  /** Snapshots the server keeps at once (default 64). */
+  maxSnapshots?: number;
 }
 
 /** A served task as listed to clients. */
@@ -49,6 +52,29 @@ export interface SessionState {
   done: boolean;
   policy_version: string | null;
   max_steps: number;
+}
+
+/** A snapshot as told to clients. */
+export interface SnapshotListing {
+  snapshot_id: string;
+  task_id: string;
+  episode_id: string | null;
+  step: number;
+  created_at: string;
+}
+
+/** What the server keeps with a snapshot: the recording so far, for the forks' trajectories. */
+interface SnapshotExtra {
+  episodeId: string | null;
+  prefix: RecordedPrefix;
+}
+
+/** A snapshot error in the server's terms: an unknown id is NOT_FOUND, a full store CAPACITY_REACHED. */
+function snapshotError(error: unknown): unknown {
+  if (error instanceof SnapshotNotFoundError) return new ServeError("NOT_FOUND", error.message, {}, error);
+  if (error instanceof SnapshotLimitError)
+    return new ServeError("CAPACITY_REACHED", error.message, {}, error);
+  return error;
 }
 
 /** What a reset returns. */
@@ -114,10 +140,26 @@ export class Session {
     return this.settings.maxSteps ?? this.manager.options.defaultMaxSteps ?? 50;
   }
 
-  /** Starts a new episode in a fresh workspace; an unfinished one is recorded as ended by the reset. */
+  /**
+   * Starts a new episode in a fresh workspace, or, with `snapshotId`, a fork of that snapshot (its task, its
+   * workspace and shell, its step count; the trajectory starts with the steps up to it). An unfinished episode is
+   * recorded as ended by the reset.
+   */
   reset(args: ResetArgs): Promise<SessionReset> {
     return this.exclusive(async () => {
-      const taskId = this.manager.resolveTask(args.taskId ?? this.taskId);
+      const snapshot = this.manager.snapshot(args.snapshotId);
+      if (
+        snapshot &&
+        args.taskId !== undefined &&
+        this.manager.resolveTask(args.taskId) !== snapshot.taskId
+      ) {
+        throw new ServeError(
+          "VALIDATION_ERROR",
+          `snapshot ${snapshot.id} is of task '${snapshot.taskId}', not '${args.taskId}'; leave task_id out to fork it`,
+          { errors: [{ loc: ["task_id"], msg: "does not match the snapshot's task", type: "value_error" }] },
+        );
+      }
+      const taskId = snapshot?.taskId ?? this.manager.resolveTask(args.taskId ?? this.taskId);
       const settings: EpisodeSettings = { ...this.settings };
       if (args.maxSteps !== undefined) settings.maxSteps = args.maxSteps;
       if (args.maxObservationChars !== undefined) settings.maxObservationChars = args.maxObservationChars;
@@ -134,8 +176,13 @@ export class Session {
       const env = this.env;
       let reset: Awaited<ReturnType<MLGymEnv["reset"]>>;
       try {
-        reset = await env.reset(args.seed === undefined ? {} : { seed: args.seed });
+        reset = await env.reset({
+          ...(args.seed === undefined ? {} : { seed: args.seed }),
+          ...(snapshot ? { fromSnapshot: snapshot.id } : {}),
+        });
       } catch (error) {
+        const mapped = snapshotError(error);
+        if (mapped !== error) throw mapped;
         throw new ServeError(
           "EXECUTION_ERROR",
           `reset of task '${taskId}' failed: ${(error as Error).message}; the session stays open (reset again or close it)`,
@@ -152,8 +199,16 @@ export class Session {
         baseline: reset.info.baselineScores,
         policyVersion: settings.policyVersion,
         episodeId,
+        forkedFrom: snapshot && {
+          origin: {
+            snapshot_id: snapshot.id,
+            episode_id: snapshot.extra.episodeId,
+            step: snapshot.episode.step,
+          },
+          prefix: snapshot.extra.prefix,
+        },
       });
-      this.recorder.start(reset.observation);
+      if (!snapshot) this.recorder.start(reset.observation);
       return { observation: reset.observation, info: { ...reset.info, episode_id: episodeId } };
     });
   }
@@ -230,6 +285,27 @@ export class Session {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /** Takes a snapshot of the current episode between its steps (see MLGymEnv.snapshot). */
+  snapshot(): Promise<SnapshotListing> {
+    return this.exclusive(async () => {
+      const env = this.env;
+      const recorder = this.recorder;
+      if (!env || !recorder || this.episodeOver) {
+        throw new ServeError(
+          "EPISODE_ENDED",
+          "no episode in progress: snapshots are taken between the steps of an episode (reset first)",
+        );
+      }
+      const extra: SnapshotExtra = { episodeId: this.episodeId ?? null, prefix: recorder.prefix() };
+      try {
+        const id = await env.snapshot(extra as unknown as Record<string, unknown>);
+        return this.manager.listing(this.manager.snapshot(id)!);
+      } catch (error) {
+        throw snapshotError(error);
+      }
+    });
   }
 
   /** The episode's state (no step, no sandbox work). */
@@ -312,6 +388,8 @@ export class SessionManager {
   private readonly sessions = new Map<string, Session>();
   private readonly served: string[];
   private readonly specs = new Map<string, TaskSpec>();
+  /** The snapshots of every session's episodes (any session may fork any of them). */
+  readonly snapshots: SnapshotStore;
 
   /** Checks the served tasks: an unknown id in `options.tasks` is a ConfigError listing those that exist. */
   constructor(options: SessionOptions) {
@@ -331,6 +409,44 @@ export class SessionManager {
       this.served = [...found].filter(([, e]) => !e.problem).map(([id]) => id);
     }
     this.served.sort();
+    this.snapshots = new SnapshotStore({
+      ...(options.envOptions?.workRoot ? { root: options.envOptions.workRoot } : {}),
+      maxSnapshots: options.maxSnapshots ?? 64,
+    });
+  }
+
+  /** The snapshot of an id (undefined for none), or NOT_FOUND. */
+  snapshot(
+    id: string | undefined,
+  ): (ReturnType<SnapshotStore["get"]> & { extra: SnapshotExtra }) | undefined {
+    if (id === undefined) return undefined;
+    try {
+      return this.snapshots.get(id) as ReturnType<SnapshotStore["get"]> & { extra: SnapshotExtra };
+    } catch (error) {
+      throw snapshotError(error);
+    }
+  }
+
+  /** A snapshot as told to clients. */
+  listing(snapshot: ReturnType<SnapshotStore["get"]> & { extra: SnapshotExtra }): SnapshotListing {
+    return {
+      snapshot_id: snapshot.id,
+      task_id: snapshot.taskId,
+      episode_id: snapshot.extra.episodeId,
+      step: snapshot.episode.step,
+      created_at: snapshot.createdAt,
+    };
+  }
+
+  /** Every snapshot held, oldest first. */
+  listSnapshots(): SnapshotListing[] {
+    return this.snapshots.list().map((s) => this.listing(s as Parameters<SessionManager["listing"]>[0]));
+  }
+
+  /** Deletes a snapshot, or NOT_FOUND. */
+  async deleteSnapshot(id: string): Promise<void> {
+    if (!(await this.snapshots.delete(id)))
+      throw new ServeError("NOT_FOUND", `no snapshot '${id}' (deleted, or never taken)`);
   }
 
   /** Live sessions (closing ones included: their sandboxes still exist). */
@@ -407,6 +523,7 @@ export class SessionManager {
     return new MLGymEnv(this.spec(taskId), {
       ...o.envOptions,
       ...(o.sandbox ? { sandbox: o.sandbox } : {}),
+      snapshots: this.snapshots,
       maxSteps,
       ...(maxObservationChars ? { maxObservationChars } : {}),
     });

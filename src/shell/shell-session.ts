@@ -33,6 +33,8 @@ export interface RunOptions {
   raw?: boolean;
   /** Trusted shell code run just before the command (e.g. setting LAST_ACTION); not syntax-checked with it. */
   prelude?: string;
+  /** Characters of output kept for this command (default: the session's). */
+  maxOutputChars?: number;
 }
 
 export interface ShellSessionOptions {
@@ -160,7 +162,7 @@ export class ShellSession {
   private exchange(payload: Buffer, options: RunOptions): Promise<CommandResult> {
     const proc = this.process!;
     const framed = frameCommand(payload, Buffer.from(options.prelude ?? "", "utf8"));
-    const output = new HeadTailBuffer(this.maxChars * 4);
+    const output = new HeadTailBuffer((options.maxOutputChars ?? this.maxChars) * 4);
     const scanner = new TokenScanner(framed.endToken);
     const reader = new StatusReader(framed.nonce);
     return new Promise((resolve) => {
@@ -263,7 +265,11 @@ export class ShellSession {
     let raw = decodeBackslashReplace(output.contents()).replace(END_TOKEN_PATTERN, "");
     // bash's own report of the jobs we killed ("bash: line 3:  4780 Killed  sleep 10") is noise.
     if (timedOut) raw = raw.replace(/^bash: line \d+: +\d+ Killed.*(\n +\d+ +.*)*$/gm, "");
-    let text = truncateMiddle(options.raw ? raw : filterOutput(raw), this.maxChars, output.dropped);
+    let text = truncateMiddle(
+      options.raw ? raw : filterOutput(raw),
+      options.maxOutputChars ?? this.maxChars,
+      output.dropped,
+    );
     if (timedOut) {
       const seconds =
         timedOut === "total" ? options.timeoutS : (options.noOutputTimeoutS ?? options.timeoutS);

@@ -6,8 +6,23 @@ import type { TrajectoryFile, TrajectoryStep } from "./files.js";
 
 /** A `.traj` file of an episode played through the server: the original's shape plus the client's episode id. */
 export type RecordedTrajectory = TrajectoryFile & {
-  info: TrajectoryFile["info"] & { episode_id?: string };
+  info: TrajectoryFile["info"] & { episode_id?: string; forked_from?: ForkOrigin };
 };
+
+/** Where a forked episode came from: the snapshot, the episode it was taken in, and the step. */
+export interface ForkOrigin {
+  snapshot_id: string;
+  episode_id: string | null;
+  step: number;
+}
+
+/** A recorded episode so far, as a fork's recording starts from it. */
+export interface RecordedPrefix {
+  trajectory: TrajectoryStep[];
+  history: HistoryEntry[];
+  scores: Metrics[];
+  submission: string | null;
+}
 
 export interface RecorderOptions {
   /** Folder of `<taskId>.traj` and `results.json`. */
@@ -21,6 +36,8 @@ export interface RecorderOptions {
   episodeId?: string | undefined;
   /** Name of the agent in history entries (the original's `primary_0`). */
   agent?: string;
+  /** A fork's recording starts with its parent's steps up to the snapshot (`start` is then not called). */
+  forkedFrom?: { origin: ForkOrigin; prefix: RecordedPrefix } | undefined;
 }
 
 /** What a step changed in the episode's outcome. */
@@ -76,8 +93,28 @@ export class TrajectoryRecorder {
         summarizer: {},
         ...(options.policyVersion ? { policy_version: options.policyVersion } : {}),
         ...(options.episodeId ? { episode_id: options.episodeId } : {}),
+        ...(options.forkedFrom ? { forked_from: options.forkedFrom.origin } : {}),
       },
     };
+    const prefix = options.forkedFrom?.prefix;
+    if (prefix) {
+      const copy = structuredClone(prefix);
+      this.traj.trajectory.push(...copy.trajectory);
+      this.traj.history.push(...copy.history);
+      this.traj.info.score = copy.scores;
+      this.traj.info.submission = copy.submission;
+      this.flush();
+    }
+  }
+
+  /** The episode so far, for a snapshot (a copy: later steps do not change it). */
+  prefix(): RecordedPrefix {
+    return structuredClone({
+      trajectory: this.traj.trajectory,
+      history: this.traj.history,
+      scores: this.traj.info.score,
+      submission: this.traj.info.submission,
+    });
   }
 
   /** True once `end` ran or a step ended the episode. */

@@ -208,4 +208,45 @@ print(json.dumps(seen))
       "submitted",
     );
   });
+
+  test("snapshot and fork from Python: a tree search's two branches keep their own edits", async () => {
+    const script = `
+import json, sys
+sys.path.insert(0, ${JSON.stringify(CLIENT_DIR)})
+from mlgym_client import *
+client = MLGymClient(sys.argv[1])
+out = {}
+with client.make("tinyCsv") as root:
+    root.reset(episode_id="tree-root")
+    root.step("echo v0 > model.txt && BEST=0")
+    sid = root.snapshot()
+    out["listed"] = [s["step"] for s in client.snapshots() if s["snapshot_id"] == sid]
+    branch, obs, info = root.fork(sid, episode_id="tree-branch")
+    with branch:
+        out["from"] = info["fromSnapshot"]
+        root.step("echo root >> model.txt && BEST=1")
+        branch.step("echo branch >> model.txt")
+        out["root"] = root.step("cat model.txt; echo $BEST")[0]
+        out["branch"] = branch.step("cat model.txt; echo $BEST")[0]
+        out["branch_steps"] = branch.state()["step_count"]
+    client.delete_snapshot(sid)
+    try:
+        root.fork(sid)
+    except NotFound as e:
+        out["deleted"] = e.code
+print(json.dumps(out))
+`;
+    const run = await python(["-c", script, url]);
+    assert.equal(run.code, 0, run.stderr);
+    const out = JSON.parse(run.stdout);
+    assert.deepEqual(out.listed, [1]);
+    assert.equal(out.from.step, 1);
+    assert.equal(out.from.shellRestored, true);
+    assert.equal(out.root, "v0\nroot\n1");
+    assert.equal(out.branch, "v0\nbranch\n0");
+    assert.equal(out.branch_steps, 3);
+    assert.equal(out.deleted, "NOT_FOUND");
+    const traj = readTrajectory(join(output, "tinyCsv__tree-branch"), "tinyCsv");
+    assert.equal(traj.trajectory[0]?.action, "echo v0 > model.txt && BEST=0");
+  });
 });

@@ -5,6 +5,7 @@ interface ServeCliOptions {
   port: string;
   host: string;
   maxEnvs: string;
+  maxSnapshots: string;
   token?: string;
   tasks?: string[];
   tasksDir?: string[];
@@ -28,6 +29,11 @@ export function registerServe(program: Command): void {
       "--max-envs <n>",
       "live environments (sandboxes) at most; more connections get CAPACITY_REACHED",
       "8",
+    )
+    .option(
+      "--max-snapshots <n>",
+      "snapshots held at once (deleted when the server stops); more get CAPACITY_REACHED",
+      "64",
     )
     .option(
       "--token <secret>",
@@ -57,6 +63,7 @@ export function registerServe(program: Command): void {
         host: opts.host,
         port: numberOption(opts.port, "--port")!,
         maxEnvs: numberOption(opts.maxEnvs, "--max-envs", 1)!,
+        maxSnapshots: numberOption(opts.maxSnapshots, "--max-snapshots", 1)!,
         token: opts.token ?? process.env.MLGYM_SERVE_TOKEN,
         ...(tasks ? { tasks } : {}),
         tasksDirs: opts.tasksDir ?? [],
