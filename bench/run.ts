@@ -4,6 +4,7 @@ import { benchEnv, printTable } from "./env.bench.js";
 import { benchEvaluation } from "./evaluation.bench.js";
 import { benchReport } from "./report.bench.js";
 import { benchServe } from "./serve.bench.js";
+import { benchView } from "./view.bench.js";
 
 const only = process.argv.slice(2);
 const suites: Array<[string, () => Promise<Array<{ name: string; value: string }>>]> = [
@@ -12,6 +13,7 @@ const suites: Array<[string, () => Promise<Array<{ name: string; value: string }
   ["evaluation", () => benchEvaluation()],
   ["batch", () => benchBatch()],
   ["serve", () => benchServe()],
+  ["view", () => benchView()],
 ];
 for (const [name, run] of suites) {
   if (only.length > 0 && !only.includes(name)) continue;

@@ -15,6 +15,8 @@ command -v file >/dev/null 2>&1 || missing+=(file)
 command -v prlimit >/dev/null 2>&1 || missing+=(util-linux)
 command -v python3 >/dev/null 2>&1 || missing+=(python3 python3-venv)
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+# Headless chromium for the browser tests of `mlgym view` (driven by playwright-core).
+command -v chromium >/dev/null 2>&1 || [ -n "${MLGYM_CHROMIUM:-}" ] || missing+=(chromium)
 # Offline Fashion-MNIST for the imageClassificationFMnist task.
 [ -d /usr/share/datasets/fashion-mnist ] || [ -n "${MLGYM_FASHION_MNIST_DIR:-}" ] || missing+=(dataset-fashion-mnist)
 if [ ${#missing[@]} -gt 0 ]; then
@@ -27,6 +29,9 @@ if [ ${#missing[@]} -gt 0 ]; then
     say "without bubblewrap episodes run in the unisolated 'local' sandbox (see 'mlgym doctor')"
     if ! command -v redis-server >/dev/null 2>&1; then
       say "without redis-server the tests of distributed batches (BullMQ, the Redis ledger) are SKIPPED, not passed"
+    fi
+    if ! command -v chromium >/dev/null 2>&1; then
+      say "without chromium the browser tests of 'mlgym view' are SKIPPED, not passed"
     fi
   fi
 fi

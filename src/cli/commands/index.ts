@@ -12,6 +12,7 @@ import { registerServe } from "./serve.js";
 import { registerSetup } from "./setup.js";
 import { registerTasks } from "./tasks.js";
 import { registerTasksCheck } from "./tasks-check.js";
+import { registerView } from "./view.js";
 import { registerWorker } from "./worker.js";
 
 /** Every CLI subcommand, in help order. Adding a command = one file + one line here. */
@@ -30,4 +31,5 @@ export const commands: Array<(program: Command) => void> = [
   registerReport,
   registerAudit,
   registerExport,
+  registerView,
 ];
