@@ -3,7 +3,13 @@ import { blockedWord } from "../env/blocklist.js";
 import type { MLGymEnv } from "../env/env.js";
 import { ContextWindowError, type InfrastructureFailure, ModelError, SandboxError } from "../errors.js";
 import type { ChatMessage, Model, ToolCall } from "../models/model.js";
-import type { ModelStats, Requery, TrajectoryFile, TrajectoryStep } from "../trajectory/files.js";
+import type {
+  ModelStats,
+  Requery,
+  TokenLogprobs,
+  TrajectoryFile,
+  TrajectoryStep,
+} from "../trajectory/files.js";
 import { writeJsonAtomic } from "../trajectory/files.js";
 import { CostBudget, pricingWarning } from "./budget.js";
 import type { AgentConfig } from "./config.js";
@@ -95,6 +101,8 @@ interface Decision {
   toolCalls?: ToolCall[];
   /** Answers refused before this one. */
   requeries?: Requery[];
+  /** The answer's token record, when the backend returned one. */
+  logprobs?: TokenLogprobs;
 }
 
 /** A pseudo-action that ends the episode through the environment's autosubmission. */
@@ -243,6 +251,7 @@ export async function runAgent(run: AgentRun): Promise<AgentResult> {
         action: "",
         response: answer.content,
         ...(answer.toolCalls ? { toolCalls: answer.toolCalls } : {}),
+        ...(answer.logprobs ? { logprobs: answer.logprobs } : {}),
       };
     } catch (error) {
       if (signal?.aborted) return interrupted();
@@ -279,7 +288,11 @@ export async function runAgent(run: AgentRun): Promise<AgentResult> {
           const calls = answer.toolCalls?.map(
             (c) => `\n<tool_call>${JSON.stringify({ name: c.name, arguments: c.arguments })}</tool_call>`,
           );
-          return withRequeries({ ...parsed, response: answer.response + (calls?.join("") ?? "") });
+          return withRequeries({
+            ...parsed,
+            response: answer.response + (calls?.join("") ?? ""),
+            ...(answer.logprobs ? { logprobs: answer.logprobs } : {}),
+          });
         }
         problem = renderTemplate(config.tools.blocklist_error_template, { name: blocked });
       } catch (error) {
@@ -387,6 +400,7 @@ export async function runAgent(run: AgentRun): Promise<AgentResult> {
       thought: decision.thought,
       execution_time: result.info.executionTime,
       ...(decision.requeries ? { requeries: decision.requeries } : {}),
+      ...(decision.logprobs ? { logprobs: decision.logprobs } : {}),
     };
     traj.trajectory.push(step);
     traj.info.score = result.info.scores;

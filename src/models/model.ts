@@ -1,4 +1,6 @@
 /** One message of a conversation with a model. */
+import type { TokenLogprobs } from "../trajectory/files.js";
+
 export interface ChatMessage {
   role: "system" | "user" | "assistant";
   content: string;
@@ -29,6 +31,8 @@ export interface ModelResponse {
   usage?: ModelUsage;
   /** US dollars this call cost, from the price table; absent when the price or the usage is unknown. */
   costUsd?: number;
+  /** The answer's tokens with their log-probabilities (and ids), when asked for and the backend returned them. */
+  logprobs?: TokenLogprobs;
 }
 
 export interface QueryOptions {

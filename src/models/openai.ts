@@ -1,6 +1,7 @@
 import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError, APIUserAbortError } from "openai";
 import type { ChatCompletionCreateParamsNonStreaming } from "openai/resources/chat/completions";
 import { ConfigError, ContextWindowError, ModelError } from "../errors.js";
+import type { TokenLogprobs } from "../trajectory/files.js";
 import type { ChatMessage, Model, ModelResponse, QueryOptions, ToolCall } from "./model.js";
 import { type ModelPrice, ModelPricing } from "./prices.js";
 import { type ProviderHelp, providerAdvice } from "./provider-help.js";
@@ -46,6 +47,8 @@ export class OpenAIModel implements Model {
   private readonly log: (line: string) => void;
   /** Whether temperature/top_p are sent; off for models that reject them, learnt from a 400 if not in the table. */
   private sampling: boolean;
+  /** Whether token log-probabilities (and, from servers other than OpenAI's, token ids) are asked for. */
+  private readonly logprobs: boolean;
 
   constructor(
     readonly name: string,
@@ -62,6 +65,7 @@ export class OpenAIModel implements Model {
       );
     }
     this.id = `openai:${name}`;
+    this.logprobs = options.logprobs ?? false;
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.log = options.log ?? stderrLog;
     this.help = {
@@ -132,7 +136,7 @@ export class OpenAIModel implements Model {
     messages: ChatMessage[],
     options: QueryOptions,
     maxTokens: number | undefined,
-  ): ChatCompletionCreateParamsNonStreaming {
+  ): ChatCompletionCreateParamsNonStreaming & { return_token_ids?: boolean } {
     return {
       model: this.name,
       messages: messages.map(({ role, content }) => ({ role, content })),
@@ -152,6 +156,8 @@ export class OpenAIModel implements Model {
             })),
           }
         : {}),
+      // vLLM returns the prompt's and the answer's token ids on `return_token_ids`; OpenAI refuses unknown fields.
+      ...(this.logprobs ? { logprobs: true, ...(this.official ? {} : { return_token_ids: true }) } : {}),
     };
   }
 
@@ -181,10 +187,12 @@ export class OpenAIModel implements Model {
         }
       : undefined;
     if (usage) this.pricing.observe(messages, usage.inputTokens, options.tools);
+    const tokens = this.logprobs ? tokenRecord(completion) : undefined;
     return {
       content: message.content ?? message.refusal ?? "",
       ...(toolCalls.length ? { toolCalls } : {}),
       ...(usage ? { usage, costUsd: this.pricing.costUsd(usage) } : {}),
+      ...(tokens ? { logprobs: tokens } : {}),
     };
   }
 
@@ -273,4 +281,36 @@ function parseArguments(text: string): Record<string, unknown> {
     // fall through
   }
   return { _unparsed: text };
+}
+
+const intArray = (v: unknown): number[] | undefined =>
+  Array.isArray(v) && v.every((x) => Number.isSafeInteger(x)) ? (v as number[]) : undefined;
+
+/**
+ * The answer's token record: `choices[0].logprobs.content[]` (`{token, logprob}`, OpenAI and vLLM), the answer's
+ * ids from vLLM's `choices[0].token_ids` (or tokens written `token_id:<n>` under vLLM's
+ * `--return-tokens-as-token-ids`), the prompt's ids from `prompt_token_ids`. Undefined when the server sent none.
+ */
+export function tokenRecord(completion: unknown): TokenLogprobs | undefined {
+  const c = completion as {
+    choices?: Array<{ logprobs?: { content?: unknown }; token_ids?: unknown; prompt_token_ids?: unknown }>;
+    prompt_token_ids?: unknown;
+  };
+  const choice = c.choices?.[0];
+  const content = choice?.logprobs?.content;
+  if (!Array.isArray(content) || content.length === 0) return undefined;
+  const entries = content as Array<{ token?: unknown; logprob?: unknown }>;
+  if (!entries.every((e) => typeof e?.logprob === "number")) return undefined;
+  const logprobs = entries.map((e) => e.logprob as number);
+  const tokens = entries.map((e) => (typeof e.token === "string" ? e.token : ""));
+  let tokenIds = intArray(choice?.token_ids);
+  if (!tokenIds && tokens.every((t) => /^token_id:\d+$/.test(t)))
+    tokenIds = tokens.map((t) => Number(t.slice(9)));
+  const promptIds = intArray(c.prompt_token_ids) ?? intArray(choice?.prompt_token_ids);
+  return {
+    logprobs,
+    tokens,
+    ...(tokenIds && tokenIds.length === logprobs.length ? { token_ids: tokenIds } : {}),
+    ...(promptIds ? { prompt_token_ids: promptIds } : {}),
+  };
 }

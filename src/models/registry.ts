@@ -18,6 +18,11 @@ export interface ModelOptions {
   maxRetries?: number;
   /** Where API backends report each retry as it happens (default: standard error). */
   log?: (line: string) => void;
+  /**
+   * Ask for the answer's token log-probabilities (and, from vLLM, the prompt's and answer's token ids), recorded in
+   * the trajectory for RL training; backends that cannot return them ignore it.
+   */
+  logprobs?: boolean;
 }
 
 type Factory = (name: string, options: ModelOptions) => Model;

@@ -8,11 +8,13 @@ import { loadAgentConfig, toolsetOptions } from "../../src/agent/config.js";
 import { make } from "../../src/env/make.js";
 import { ContextWindowError, ModelError } from "../../src/errors.js";
 import type { ChatMessage, Model, ModelResponse, QueryOptions } from "../../src/models/model.js";
+import { OpenAIModel } from "../../src/models/openai.js";
 import { ScriptedModel } from "../../src/models/scripted.js";
 import { loadToolset } from "../../src/tools/index.js";
 import type { TrajectoryFile } from "../../src/trajectory/files.js";
 import { readTrajectory } from "../../src/trajectory/read.js";
 import { FIXTURE_TASKS } from "../helpers/fixtures.js";
+import { FakeServer } from "../models/fake-server.js";
 
 const fenced = (cmd: string, talk = "DISCUSSION\nnext step") => `${talk}\n\`\`\`\n${cmd}\n\`\`\``;
 
@@ -356,4 +358,45 @@ test("a prompt over the context window ends with exit_context and an autosubmiss
   assert.equal(result.exitStatus, "autosubmission (exit_context)");
   assert.equal(traj.trajectory.at(-1)?.action, "exit_context");
   assert.deepEqual(traj.info.score, [{ Score: 7 }]);
+});
+
+test("the token record an OpenAI-compatible server (vLLM) returns is written to each step of the trajectory", async () => {
+  const answer = (content: string, ids: number[]) => ({
+    id: "c",
+    object: "chat.completion",
+    created: 0,
+    model: "qwen",
+    prompt_token_ids: [1, 2, 3],
+    choices: [
+      {
+        index: 0,
+        finish_reason: "stop",
+        message: { role: "assistant", content },
+        logprobs: { content: ids.map((id) => ({ token: `t${id}`, logprob: -id / 10 })) },
+        token_ids: ids,
+      },
+    ],
+    usage: { prompt_tokens: 3, completion_tokens: ids.length, total_tokens: 3 + ids.length },
+  });
+  const server = await FakeServer.start(
+    { json: answer(fenced("ls"), [11, 12]) },
+    { json: answer(fenced("submit"), [21, 22, 23]) },
+  );
+  try {
+    const model = new OpenAIModel("qwen", { baseUrl: `${server.url}/v1`, logprobs: true });
+    const { traj } = await episode(model);
+    assert.deepEqual(
+      traj.trajectory.map((s) => s.logprobs?.token_ids),
+      [
+        [11, 12],
+        [21, 22, 23],
+      ],
+    );
+    assert.deepEqual(traj.trajectory[1]!.logprobs?.logprobs, [-2.1, -2.2, -2.3]);
+    assert.deepEqual(traj.trajectory[0]!.logprobs?.prompt_token_ids, [1, 2, 3]);
+    assert.equal(server.requests.length, 2);
+    assert.ok(server.requests.every((r) => r.body.logprobs === true && r.body.return_token_ids === true));
+  } finally {
+    await server.close();
+  }
 });

@@ -220,3 +220,77 @@ describe("openai backend", () => {
     });
   });
 });
+
+describe("openai backend: token log-probabilities (vLLM)", () => {
+  const vllmAnswer = (content: string) => ({
+    ...completion(content, { input: 5, output: 3 }),
+    prompt_token_ids: [101, 7, 8, 9, 102],
+    choices: [
+      {
+        index: 0,
+        finish_reason: "stop",
+        message: { role: "assistant", content },
+        logprobs: {
+          content: [
+            { token: "ls", logprob: -0.25, top_logprobs: [] },
+            { token: " -", logprob: -1.5, top_logprobs: [] },
+            { token: "la", logprob: -0.125, top_logprobs: [] },
+          ],
+        },
+        token_ids: [4, 5, 6],
+      },
+    ],
+  });
+
+  it("with logprobs on, asks for them and returns tokens, log-probabilities and the prompt's and answer's ids", async () => {
+    const server = await FakeServer.start({ json: vllmAnswer("ls -la") });
+    try {
+      const model = new OpenAIModel("qwen", { baseUrl: `${server.url}/v1`, logprobs: true });
+      const answer = await model.query([{ role: "user", content: "hi" }]);
+      assert.equal(server.requests[0]!.body.logprobs, true);
+      assert.equal(server.requests[0]!.body.return_token_ids, true);
+      assert.deepEqual(answer.logprobs, {
+        logprobs: [-0.25, -1.5, -0.125],
+        tokens: ["ls", " -", "la"],
+        token_ids: [4, 5, 6],
+        prompt_token_ids: [101, 7, 8, 9, 102],
+      });
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("reads ids from tokens written token_id:<n>, and records nothing when the server sent no log-probabilities", async () => {
+    const asIds = vllmAnswer("x");
+    const choice = asIds.choices[0]!;
+    choice.logprobs.content = choice.logprobs.content.map((c, i) => ({ ...c, token: `token_id:${40 + i}` }));
+    delete (choice as { token_ids?: number[] }).token_ids;
+    const server = await FakeServer.start(
+      { json: asIds },
+      { json: completion("plain", { input: 1, output: 1 }) },
+    );
+    try {
+      const model = new OpenAIModel("qwen", { baseUrl: `${server.url}/v1`, logprobs: true });
+      assert.deepEqual(
+        (await model.query([{ role: "user", content: "a" }])).logprobs?.token_ids,
+        [40, 41, 42],
+      );
+      assert.equal((await model.query([{ role: "user", content: "b" }])).logprobs, undefined);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("with logprobs off (the default), asks for none and ignores any the server sends", async () => {
+    const server = await FakeServer.start({ json: vllmAnswer("ls") });
+    try {
+      const model = new OpenAIModel("qwen", { baseUrl: `${server.url}/v1` });
+      const answer = await model.query([{ role: "user", content: "hi" }]);
+      assert.equal(server.requests[0]!.body.logprobs, undefined);
+      assert.equal(server.requests[0]!.body.return_token_ids, undefined);
+      assert.equal(answer.logprobs, undefined);
+    } finally {
+      await server.close();
+    }
+  });
+});
