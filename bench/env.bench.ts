@@ -168,6 +168,20 @@ export async function benchEnv(steps = 1000): Promise<BenchRow[]> {
     );
     const openMs = await timeMany(20, () => env.step('open "big.py" 1250'));
     rows.push({ name: `open of a 2,500-line file (${backend})`, value: `${openMs.toFixed(1)} ms` });
+    await env.step("head -c 50000000 /dev/urandom > weights.bin");
+    let started = performance.now();
+    const snapshotId = await env.snapshot();
+    const snapshotMs = performance.now() - started;
+    started = performance.now();
+    const { env: fork } = await env.fork(snapshotId);
+    const forkMs = performance.now() - started;
+    await fork.close();
+    await env.snapshots.delete(snapshotId);
+    rows.push({ name: `snapshot, 50 MB workspace (${backend})`, value: `${snapshotMs.toFixed(0)} ms` });
+    rows.push({
+      name: `fork of that snapshot, new sandbox (${backend})`,
+      value: `${forkMs.toFixed(0)} ms (reset: ${resetMs.toFixed(0)} ms)`,
+    });
     await env.close();
   }
   const episodes = 5;

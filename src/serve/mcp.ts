@@ -32,7 +32,7 @@ class RpcError extends Error {
 const PROTOCOL_VERSION = "2025-06-18";
 
 /** The MCP result of a step: its text, and the step's values for clients that read structured content. */
-function toolResult(result: StepResult) {
+export function toolResult(result: StepResult) {
   return {
     content: [{ type: "text", text: result.observation }],
     structuredContent: {
@@ -46,6 +46,64 @@ function toolResult(result: StepResult) {
   };
 }
 
+/** Why a tool call ran nothing, in the terms of OpenEnv's `ToolErrorType`. */
+export interface ToolRefusal {
+  error_type: "tool_not_found" | "invalid_args" | "execution_error";
+  message: string;
+}
+
+/**
+ * Runs one of the agent's tools as a step of the session's episode (a session without an episode yet starts one
+ * of its task first). An unknown tool, arguments that make no command, or a step the session refuses (the episode
+ * ended) come back as a refusal; a closed session throws.
+ */
+export async function runTool(
+  session: Session,
+  name: string,
+  args: Record<string, unknown>,
+  toolset: Toolset,
+): Promise<StepResult | ToolRefusal> {
+  const specs = toolSpecs(toolset);
+  if (!specs.some((t) => t.name === name)) {
+    return {
+      error_type: "tool_not_found",
+      message: `unknown tool '${name}'; tools: ${specs.map((t) => t.name).join(", ")}`,
+    };
+  }
+  let action: string;
+  try {
+    action = actionFromToolCall({ id: "mcp", name, arguments: args }, toolset);
+  } catch (error) {
+    if (error instanceof FormatError) return { error_type: "invalid_args", message: error.message };
+    throw error;
+  }
+  // A tool-calling client may start without a reset: its first call starts the episode of the session's task.
+  if (!session.inEpisode && session.state().episode_id === null) await session.reset({});
+  try {
+    return await session.step(action);
+  } catch (error) {
+    if (error instanceof ServeError && error.code !== "SESSION_ERROR")
+      return { error_type: "execution_error", message: `${error.code}: ${error.message}` };
+    throw error;
+  }
+}
+
+/** Whether a tool call was refused. */
+export function refused(outcome: StepResult | ToolRefusal): outcome is ToolRefusal {
+  return "error_type" in outcome;
+}
+
+/** The tools as MCP lists them (`inputSchema`; OpenEnv's typed observation calls it `input_schema`). */
+export function toolList(
+  toolset: Toolset,
+): Array<{ name: string; description: string; inputSchema: unknown }> {
+  return toolSpecs(toolset).map((t) => ({
+    name: t.name,
+    description: t.description,
+    inputSchema: t.parameters,
+  }));
+}
+
 async function callTool(params: Record<string, unknown>, ctx: RpcContext) {
   const { name, arguments: args = {} } = params;
   if (typeof name !== "string")
@@ -53,31 +111,10 @@ async function callTool(params: Record<string, unknown>, ctx: RpcContext) {
   if (typeof args !== "object" || args === null || Array.isArray(args))
     throw new RpcError(-32602, "params.arguments must be an object");
   const session = ctx.session ?? sessionOf(params, ctx);
-  if (!toolSpecs(ctx.toolset).some((t) => t.name === name)) {
-    throw new RpcError(
-      -32602,
-      `unknown tool '${name}'; tools: ${toolSpecs(ctx.toolset)
-        .map((t) => t.name)
-        .join(", ")}`,
-    );
-  }
-  let action: string;
-  try {
-    action = actionFromToolCall({ id: "mcp", name, arguments: args as Record<string, unknown> }, ctx.toolset);
-  } catch (error) {
-    if (error instanceof FormatError)
-      return { content: [{ type: "text", text: error.message }], isError: true };
-    throw error;
-  }
-  // A tool-calling client may start without a reset: its first call starts the episode of the session's task.
-  if (!session.inEpisode && session.state().episode_id === null) await session.reset({});
-  try {
-    return toolResult(await session.step(action));
-  } catch (error) {
-    if (error instanceof ServeError && error.code !== "SESSION_ERROR")
-      return { content: [{ type: "text", text: `${error.code}: ${error.message}` }], isError: true };
-    throw error;
-  }
+  const outcome = await runTool(session, name, args as Record<string, unknown>, ctx.toolset);
+  if (!refused(outcome)) return toolResult(outcome);
+  if (outcome.error_type === "tool_not_found") throw new RpcError(-32602, outcome.message);
+  return { content: [{ type: "text", text: outcome.message }], isError: true };
 }
 
 function sessionOf(params: Record<string, unknown>, ctx: RpcContext): Session {
@@ -103,18 +140,14 @@ async function dispatch(method: string, params: Record<string, unknown>, ctx: Rp
     case "ping":
       return {};
     case "tools/list":
-      return {
-        tools: toolSpecs(ctx.toolset).map((t) => ({
-          name: t.name,
-          description: t.description,
-          inputSchema: t.parameters,
-        })),
-      };
+      return { tools: toolList(ctx.toolset) };
     case "tools/call":
       return callTool(params, ctx);
     case "openenv/session/create": {
       const args = readArgs(params, CREATE_FIELDS, { what: "params", ignoreUnknown: true });
-      return { session_id: ctx.manager.create("http", settingsOf(args), args.taskId).id };
+      // Without a task_id, the server's default (or only) task: a session's first tool call starts its episode.
+      const taskId = args.taskId ?? ctx.manager.resolveTask(undefined);
+      return { session_id: ctx.manager.create("http", settingsOf(args), taskId).id };
     }
     case "openenv/session/close": {
       const id = params.session_id;

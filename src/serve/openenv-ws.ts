@@ -1,7 +1,7 @@
 import { type RawData, WebSocket } from "ws";
 import type { StepResult } from "../env/types.js";
 import { ServeError } from "./errors.js";
-import { handleRpc, type RpcContext } from "./mcp.js";
+import { handleRpc, type RpcContext, refused, runTool, toolList, toolResult } from "./mcp.js";
 import { RESET_FIELDS, readAction, readArgs } from "./requests.js";
 import type { Session } from "./sessions.js";
 
@@ -43,6 +43,37 @@ export function observationFrame(result: StepResult): Frame {
       done,
     },
   };
+}
+
+/**
+ * A step whose action is one of OpenEnv's MCP action shapes, as its `MCPToolClient` sends them over the WebSocket:
+ * `{"type": "list_tools"}` or `{"type": "call_tool", "tool_name": str, "arguments": {}}` (`type` is no field of a
+ * command action, so the two cannot be confused). Undefined for any other action.
+ */
+async function mcpAction(data: unknown, session: Session, ctx: RpcContext): Promise<Frame | undefined> {
+  if (typeof data !== "object" || data === null || Array.isArray(data)) return undefined;
+  const { type, tool_name: name, arguments: args = {}, ...rest } = data as Record<string, unknown>;
+  if (type !== "list_tools" && type !== "call_tool") return undefined;
+  const extra = Object.keys(rest).filter((k) => k !== "metadata");
+  const allowed =
+    type === "list_tools" ? ["type", "metadata"] : ["type", "tool_name", "arguments", "metadata"];
+  if (extra.length > 0 || (type === "list_tools" && (name !== undefined || "arguments" in data)))
+    throw validationError(`unknown field of a ${type} action; allowed: ${allowed.join(", ")}`);
+  const reply = (observation: Record<string, unknown>, reward: number | null, done: boolean): Frame => ({
+    type: "observation",
+    data: { observation: { ...observation, done, reward, metadata: {} }, reward, done },
+  });
+  if (type === "list_tools") {
+    const tools = toolList(ctx.toolset).map(({ inputSchema, ...t }) => ({ ...t, input_schema: inputSchema }));
+    return reply({ tools }, null, false);
+  }
+  if (typeof name !== "string") throw validationError("a call_tool action needs tool_name (a string)");
+  if (typeof args !== "object" || args === null || Array.isArray(args))
+    throw validationError("the arguments of a call_tool action must be an object");
+  const outcome = await runTool(session, name, args as Record<string, unknown>, ctx.toolset);
+  if (refused(outcome)) return reply({ tool_name: name, result: null, error: outcome }, null, false);
+  const done = outcome.terminated || outcome.truncated;
+  return reply({ tool_name: name, result: toolResult(outcome), error: null }, outcome.reward, done);
 }
 
 function validationError(message: string): ServeError {
@@ -102,7 +133,10 @@ export function serveOpenEnvSocket(
         };
       }
       case "step":
-        return observationFrame(await session.step(readAction(frame.data, ctx.maxActionChars)));
+        return (
+          (await mcpAction(frame.data, session, ctx)) ??
+          observationFrame(await session.step(readAction(frame.data, ctx.maxActionChars)))
+        );
       case "state":
         return { type: "state", data: session.state() };
       case "snapshot":

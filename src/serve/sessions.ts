@@ -35,6 +35,8 @@ export interface SessionOptions {
   envOptions?: EnvOptions;
   /** Snapshots the server keeps at once (default 64). */
   maxSnapshots?: number;
+  /** The task of requests that name none when several are served (OpenEnv's MCP client cannot name one). */
+  defaultTask?: string;
 }
 
 /** A served task as listed to clients. */
@@ -409,6 +411,15 @@ export class SessionManager {
       this.served = [...found].filter(([, e]) => !e.problem).map(([id]) => id);
     }
     this.served.sort();
+    const fallback = options.defaultTask?.replace(/^mlgym\//, "");
+    if (fallback !== undefined && !this.served.includes(fallback)) {
+      throw new ConfigError(
+        `'${options.defaultTask}' is not a served task; served: ${this.served.join(", ")}`,
+        {
+          field: "--default-task",
+        },
+      );
+    }
     this.snapshots = new SnapshotStore({
       ...(options.envOptions?.workRoot ? { root: options.envOptions.workRoot } : {}),
       maxSnapshots: options.maxSnapshots ?? 64,
@@ -494,10 +505,11 @@ export class SessionManager {
   /** A served task's id (`mlgym/` prefix allowed), or NOT_FOUND listing the served ones. */
   resolveTask(id: string | undefined): string {
     if (id === undefined) {
+      if (this.options.defaultTask !== undefined) return this.resolveTask(this.options.defaultTask);
       if (this.served.length === 1) return this.served[0]!;
       throw new ServeError(
         "VALIDATION_ERROR",
-        `task_id is required; served tasks: ${this.served.join(", ")}`,
+        `task_id is required (or a server started with --default-task); served tasks: ${this.served.join(", ")}`,
         {
           errors: [{ loc: ["task_id"], msg: "field required", type: "missing" }],
         },

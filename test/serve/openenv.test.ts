@@ -269,4 +269,66 @@ describe("WebSocket episodes", () => {
     assert.equal((await c.request({ type: "state" })).data.step_count, 2);
     c.close();
   });
+
+  test("OpenEnv's MCPToolClient action shapes in steps: list_tools and call_tool", async () => {
+    const c = await WsClient.open(server.url);
+    await c.reset({ task_id: "tinyCsv" });
+    const step = (data: unknown) => c.request({ type: "step", data });
+    const list = await step({ type: "list_tools" });
+    assert.equal(list.type, "observation");
+    const tools = list.data.observation.tools as Array<{ name: string; input_schema: { type: string } }>;
+    assert.ok(tools.some((t) => t.name === "bash" && t.input_schema.type === "object"));
+    assert.equal(list.data.done, false);
+    const bash = await step({
+      type: "call_tool",
+      tool_name: "bash",
+      arguments: { command: "echo via-step" },
+    });
+    assert.equal(bash.data.observation.tool_name, "bash");
+    assert.equal(bash.data.observation.error, null);
+    assert.deepEqual(bash.data.observation.result.content, [{ type: "text", text: "via-step" }]);
+    assert.equal(bash.data.done, false);
+    const unknown = await step({ type: "call_tool", tool_name: "rm_rf", arguments: {} });
+    assert.equal(unknown.data.observation.error.error_type, "tool_not_found");
+    const bad = await step({ type: "call_tool", tool_name: "bash", arguments: {}, extra: 1 });
+    assert.equal(bad.data.code, "VALIDATION_ERROR");
+    const submit = await step({ type: "call_tool", tool_name: "submit", arguments: {} });
+    assert.equal(submit.data.done, true);
+    assert.equal(submit.data.observation.result.structuredContent.terminated, true);
+    const after = await step({ type: "call_tool", tool_name: "bash", arguments: { command: "ls" } });
+    assert.equal(after.data.observation.error.error_type, "execution_error");
+    assert.equal((await c.request({ type: "state" })).data.step_count, 2, "list_tools is no step");
+    c.close();
+  });
+});
+
+test("MCP over HTTP: a session without a task uses --default-task, and without one it is refused up front", async () => {
+  const rpc = (base: string, method: string, params: unknown = {}) =>
+    http(base, "POST", "/mcp", { jsonrpc: "2.0", id: 1, method, params });
+  const refusedCreate = await rpc(server.url, "openenv/session/create");
+  assert.equal(refusedCreate.body.error.code, -32602);
+  assert.match(
+    refusedCreate.body.error.message,
+    /task_id is required \(or a server started with --default-task\)/,
+  );
+  const out = mkdtempSync(join(tmpdir(), "mlgym-serve-default-"));
+  const withDefault = await serveFixtures(out, { defaultTask: "mlgym/tinyPython" });
+  try {
+    const created = await rpc(withDefault.url, "openenv/session/create");
+    const session = created.body.result.session_id as string;
+    const ls = await rpc(withDefault.url, "tools/call", {
+      session_id: session,
+      name: "bash",
+      arguments: { command: "ls" },
+    });
+    assert.deepEqual(ls.body.result.content, [{ type: "text", text: "evaluate.py\nstrategy.py" }]);
+    await rpc(withDefault.url, "openenv/session/close", { session_id: session });
+  } finally {
+    await withDefault.close();
+    rmSync(out, { recursive: true, force: true });
+  }
+  await assert.rejects(
+    serveFixtures(out, { defaultTask: "noSuchTask" }),
+    /'noSuchTask' is not a served task/,
+  );
 });

@@ -6,6 +6,7 @@ interface ServeCliOptions {
   host: string;
   maxEnvs: string;
   maxSnapshots: string;
+  defaultTask?: string;
   token?: string;
   tasks?: string[];
   tasksDir?: string[];
@@ -44,6 +45,10 @@ export function registerServe(program: Command): void {
       "tasks clients may choose, comma-separated (repeatable; default: every task found)",
       collect,
     )
+    .option(
+      "--default-task <id>",
+      "the task of requests that name none (OpenEnv's MCP tool client cannot), when several are served",
+    )
     .option("--tasks-dir <dir>", "an extra folder with task YAML files (repeatable)", collect)
     .option("--data-root <dir>", DATA_ROOT_HELP, collect)
     .option("--sandbox <backend>", "local or bwrap (default: bwrap where it works)")
@@ -66,6 +71,7 @@ export function registerServe(program: Command): void {
         maxSnapshots: numberOption(opts.maxSnapshots, "--max-snapshots", 1)!,
         token: opts.token ?? process.env.MLGYM_SERVE_TOKEN,
         ...(tasks ? { tasks } : {}),
+        ...(opts.defaultTask ? { defaultTask: opts.defaultTask } : {}),
         tasksDirs: opts.tasksDir ?? [],
         dataRoots: dataRoots(opts.dataRoot),
         ...(opts.sandbox ? { sandbox: opts.sandbox } : {}),
