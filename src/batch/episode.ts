@@ -96,6 +96,7 @@ export async function runPlannedEpisode(spec: EpisodeSpec, ctx: EpisodeContext):
       ...(spec.sandbox ? { sandbox: spec.sandbox } : {}),
       ...(spec.tasksDirs ? { tasksDirs: spec.tasksDirs } : {}),
       ...(spec.dataRoots ? { dataRoots: spec.dataRoots } : {}),
+      ...(spec.scale ? { scale: spec.scale } : {}),
       temperature: spec.temperature,
       topP: spec.topP,
       seed: spec.seed,

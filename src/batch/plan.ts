@@ -3,6 +3,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { z } from "zod";
 import { defaultAgentConfigFile, loadAgentConfig } from "../agent/config.js";
+import { SCALES } from "../config/task-config.js";
 import { parseWithSchema, readYamlFile } from "../config/yaml-file.js";
 import { ConfigError } from "../errors.js";
 import { createModel, modelBackends } from "../models/registry.js";
@@ -21,6 +22,8 @@ export const planFileSchema = z
   .object({
     tasks: z.union([z.literal("all"), list(z.string().min(1))]),
     models: list(z.string().min(1)),
+    /** The scale every task runs at (default `small`). */
+    scale: z.enum(SCALES).optional(),
     runs: z.number().int().min(1).optional(),
     concurrency: z.number().int().min(1).optional(),
     /** Most episodes of one model at once, by model (`openai:gpt-4o: 2`). */
@@ -117,9 +120,14 @@ export function buildPlan(input: PlanInput, defaults: { output: string }): Batch
     }
     if (entry.problem) throw entry.problem;
   }
-  // The task files are checked now, not an hour into the batch.
-  for (const id of taskIds)
-    loadTaskEntry(discovered.get(id)!, input.data_roots ? { roots: input.data_roots } : {});
+  const scale = input.scale ?? "small";
+  // The task files (at the batch's scale, with their data) are checked now, not an hour into the batch.
+  const taskGpus = new Map(
+    taskIds.map((id) => {
+      const options = { ...(input.data_roots ? { roots: input.data_roots } : {}), scale };
+      return [id, loadTaskEntry(discovered.get(id)!, options).config.gpus] as const;
+    }),
+  );
   const agentFile = resolve(input.agent_config ?? defaultAgentConfigFile());
   const agent = loadAgentConfig(agentFile);
   const agentConfigHash = sha256File(agentFile);
@@ -134,13 +142,7 @@ export function buildPlan(input: PlanInput, defaults: { output: string }): Batch
   const topP = input.top_p ?? 0.95;
   const maxSteps = input.max_steps ?? 50;
   const gpus = (input.gpus ?? []).map(String);
-  const gpusPerRun = input.gpus_per_run ?? (gpus.length > 0 ? 1 : 0);
-  if (gpusPerRun > 0 && gpus.length < gpusPerRun) {
-    throw new ConfigError(
-      `each run needs ${gpusPerRun} device(s) but ${gpus.length} ${gpus.length === 1 ? "is" : "are"} given; pass --gpus 0,1,...`,
-      { field: "gpus_per_run" },
-    );
-  }
+  const gpusPerRunOf = devicesPerRun(input.gpus_per_run, gpus, taskGpus, scale);
   const modelIds = new Map(input.models.map((m) => [m, modelIdOf(m)]));
   for (const name of Object.keys(input.model_concurrency ?? {})) {
     if (!input.models.includes(name)) {
@@ -159,6 +161,8 @@ export function buildPlan(input: PlanInput, defaults: { output: string }): Batch
             // (another folder, machine or checkout) has the same keys.
             model: modelIds.get(model)!,
             taskId,
+            // Only a scale other than the default enters the key: plans from before scales keep theirs.
+            ...(scale !== "small" ? { scale } : {}),
             agentConfigHash,
             temperature,
             topP,
@@ -185,6 +189,7 @@ export function buildPlan(input: PlanInput, defaults: { output: string }): Batch
             key,
             folder,
             taskId,
+            ...(scale !== "small" ? { scale } : {}),
             model,
             ...(input.agent_config ? { agentConfig: agentFile } : {}),
             agentConfigHash,
@@ -202,7 +207,7 @@ export function buildPlan(input: PlanInput, defaults: { output: string }): Batch
             ...(input.base_url ? { baseUrl: input.base_url } : {}),
             ...(input.prices ? { pricesFile: resolve(input.prices) } : {}),
             ...(input.allow_unpriced ? { allowUnpriced: true } : {}),
-            gpusPerRun,
+            gpusPerRun: gpusPerRunOf(taskId),
           });
         }
       }
@@ -232,6 +237,42 @@ export function buildPlan(input: PlanInput, defaults: { output: string }): Batch
   };
 }
 
+/**
+ * Devices each episode of a task is given: `gpus_per_run` when the batch sets it, else the task's `gpus` at the
+ * scale, else one of the batch's devices when it has any (so that no two episodes share one). A task needing more
+ * devices than the batch has is a ConfigError naming the task.
+ */
+function devicesPerRun(
+  perRun: number | undefined,
+  gpus: string[],
+  taskGpus: Map<string, number>,
+  scale: string,
+): (taskId: string) => number {
+  const need = (id: string) =>
+    perRun ?? (taskGpus.get(id)! > 0 ? taskGpus.get(id)! : gpus.length > 0 ? 1 : 0);
+  const given = `${gpus.length} ${gpus.length === 1 ? "is" : "are"} given`;
+  if (perRun !== undefined && perRun > 0 && gpus.length < perRun) {
+    throw new ConfigError(`each run needs ${perRun} device(s) but ${given}; pass --gpus 0,1,...`, {
+      field: "gpus_per_run",
+    });
+  }
+  for (const [id, count] of taskGpus) {
+    if (perRun !== undefined && perRun < count) {
+      throw new ConfigError(
+        `task '${id}' needs ${count} GPU(s) at scale ${scale} but gpus_per_run is ${perRun}; raise it or leave it out`,
+        { field: "gpus_per_run" },
+      );
+    }
+    if (need(id) > gpus.length) {
+      throw new ConfigError(
+        `task '${id}' needs ${need(id)} GPU(s) at scale ${scale} but ${given}; pass --gpus 0,1,... (or gpus: in the plan)`,
+        { field: "gpus" },
+      );
+    }
+  }
+  return need;
+}
+
 /** The plan as `--dry-run` prints it: one line per episode, then the settings. */
 export function describePlan(plan: BatchPlan): string {
   const lines = plan.episodes.map(
@@ -246,9 +287,15 @@ export function describePlan(plan: BatchPlan): string {
       .map(([m, k]) => `, ${m} at most ${k}`)
       .join("")}`,
     plan.budgetUsd !== undefined ? `budget ${plan.budgetUsd} USD for the whole batch` : "no batch budget",
-    plan.gpus.length ? `devices ${plan.gpus.join(",")}, ${plan.episodes[0]?.gpusPerRun ?? 0} per run` : "",
+    plan.gpus.length ? `devices ${plan.gpus.join(",")}, ${devicesSummary(plan)} per run` : "",
     `infrastructure failures retried ${plan.retries} time${plan.retries === 1 ? "" : "s"}`,
     `batch id ${plan.id}`,
   ].filter(Boolean);
   return `${lines.join("\n")}\n${settings.join("; ")}\n`;
+}
+
+/** Devices per run as `--dry-run` prints it: one number, or a range when tasks need different counts. */
+function devicesSummary(plan: BatchPlan): string {
+  const counts = [...new Set(plan.episodes.map((e) => e.gpusPerRun))].sort((a, b) => a - b);
+  return counts.length > 1 ? `${counts[0]}-${counts.at(-1)}` : String(counts[0] ?? 0);
 }

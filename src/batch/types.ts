@@ -1,3 +1,4 @@
+import type { Scale } from "../config/task-config.js";
 import type { InfrastructureFailure } from "../errors.js";
 
 /**
@@ -11,6 +12,8 @@ export interface EpisodeSpec {
   /** Run folder name under the output folder: the original's naming with `_run_<runIndex>`. */
   folder: string;
   taskId: string;
+  /** The task's scale; absent: `small` (so plans made before scales existed keep their keys). */
+  scale?: Scale;
   /** `<backend>:<name>`, as `--model` takes it. */
   model: string;
   /** Absolute path of the agent YAML; undefined for the built-in default. */
@@ -37,7 +40,7 @@ export interface EpisodeSpec {
   /** Absolute path of a price file (YAML/JSON). */
   pricesFile?: string;
   allowUnpriced?: boolean;
-  /** Devices this episode needs (0: none). */
+  /** Devices this episode is given (0: none): the batch's `gpus_per_run`, else its task's `gpus` at its scale. */
   gpusPerRun: number;
 }
 

@@ -1,3 +1,4 @@
+import { SCALES, type Scale } from "../config/task-config.js";
 import { dataRootsFromEnv } from "../config/task-paths.js";
 import { ConfigError } from "../errors.js";
 
@@ -22,4 +23,15 @@ export const DATA_ROOT_HELP =
 /** The data roots of a command: its `--data-root` folders, then those in `MLGYM_DATA_ROOT`. */
 export function dataRoots(flags: string[] = []): string[] {
   return [...flags, ...dataRootsFromEnv()];
+}
+
+/** Help of `--scale`, the same on every command that runs tasks. */
+export const SCALE_HELP =
+  "task scale: small (CPU, minutes, offline data; the default) or full (the original's data, GPUs, timeouts)";
+
+/** Parses `--scale`; anything but a known scale is a ConfigError listing them. */
+export function scaleOption(value: string | undefined, field = "--scale"): Scale | undefined {
+  if (value === undefined) return undefined;
+  if ((SCALES as readonly string[]).includes(value)) return value as Scale;
+  throw new ConfigError(`unknown scale '${value}'; allowed: ${SCALES.join(", ")}`, { field });
 }

@@ -1,9 +1,12 @@
 import { basename, dirname, join, resolve } from "node:path";
 import { ConfigError } from "../errors.js";
+import { DATA_CACHE_PREFIX, resolveDataCachePath } from "./data-cache.js";
 import {
   type DatasetConfig,
   datasetConfigSchema,
   type MetricDirection,
+  SCALES,
+  type Scale,
   type TaskConfig,
   taskConfigSchema,
 } from "./task-config.js";
@@ -12,7 +15,10 @@ import { parseWithSchema, readYamlFile } from "./yaml-file.js";
 
 /** A task YAML with its datasets loaded, its paths resolved on the host and its description formatted. */
 export interface TaskSpec {
+  /** The task's configuration at `scale`: the scale's overrides already applied. */
   config: TaskConfig;
+  /** The scale it was loaded at (absent: `small`, e.g. a task made in code). */
+  scale?: Scale;
   /** Absolute path of the task YAML. */
   file: string;
   datasets: Array<{ config: DatasetConfig; file: string; localPath?: string }>;
@@ -45,6 +51,33 @@ export interface TaskLoadOptions {
    * `configs/tasks/*.yaml` name `data/<task>/...`. Default: those in `MLGYM_DATA_ROOT`.
    */
   roots?: string[];
+  /** The scale to load the task at (default `small`: the top-level fields). */
+  scale?: Scale;
+}
+
+/** The scales a task config offers: `small` always, the others it declares under `scales`. */
+export function taskScales(config: TaskConfig): Scale[] {
+  return SCALES.filter((scale) => scale === "small" || config.scales?.[scale] !== undefined);
+}
+
+/**
+ * The config at `scale`: its overrides replace the top-level fields (`limits` merged field by field,
+ * `description_note` appended to the description). A scale with its own datasets does not run `prepare_script`,
+ * which makes the small scale's data. A scale the task does not declare is a ConfigError.
+ */
+export function configAtScale(config: TaskConfig, scale: Scale, file: string): TaskConfig {
+  if (scale === "small") return config;
+  const overrides = config.scales?.[scale];
+  if (!overrides)
+    throw new ConfigError(
+      `task '${config.id}' has no scale '${scale}'; its scales: ${taskScales(config).join(", ")} (a scale is declared under 'scales:')`,
+      { file, field: `scales.${scale}` },
+    );
+  const { description_note, limits, ...fields } = overrides;
+  const scaled: TaskConfig = { ...config, ...fields, limits: { ...config.limits, ...limits } };
+  if (description_note) scaled.description = `${config.description.trimEnd()}\n\n${description_note.trim()}`;
+  if (fields.dataset_configs) delete scaled.prepare_script;
+  return scaled;
 }
 
 /**
@@ -53,12 +86,19 @@ export interface TaskLoadOptions {
  */
 export function loadTaskSpec(file: string, options: TaskLoadOptions = {}): TaskSpec {
   const abs = resolve(file);
-  const config = parseWithSchema(taskConfigSchema, readYamlFile(abs), abs);
+  const scale = options.scale ?? "small";
+  const config = configAtScale(parseWithSchema(taskConfigSchema, readYamlFile(abs), abs), scale, abs);
   const paths = new TaskPaths(abs, options.roots ?? dataRootsFromEnv());
+  const datasetsField = scale === "small" ? "dataset_configs" : `scales.${scale}.dataset_configs`;
   const datasets = config.dataset_configs.map((path, i) => {
-    const dsFile = paths.resolve(path, abs, `dataset_configs.${i}`);
+    const dsFile = paths.resolve(path, abs, `${datasetsField}.${i}`);
     const ds = parseWithSchema(datasetConfigSchema, readYamlFile(dsFile), dsFile);
-    const localPath = ds.is_local ? paths.resolve(ds.data_path, dsFile, "data_path") : undefined;
+    // Fetched data (`mlgym data fetch`) lives in the data cache, outside the task folder, and is always local.
+    const localPath = ds.data_path.startsWith(DATA_CACHE_PREFIX)
+      ? resolveDataCachePath(ds.data_path, dsFile)
+      : ds.is_local
+        ? paths.resolve(ds.data_path, dsFile, "data_path")
+        : undefined;
     return localPath ? { config: ds, file: dsFile, localPath } : { config: ds, file: dsFile };
   });
   const docs = datasets.map((d) => `${d.config.name.toUpperCase()}:\n${d.config.description}\n\n`).join("");
@@ -90,6 +130,7 @@ export function loadTaskSpec(file: string, options: TaskLoadOptions = {}): TaskS
   }
   const spec: TaskSpec = {
     config,
+    scale,
     file: abs,
     datasets,
     description: formatDescription(config.description, docs, abs),

@@ -28,6 +28,56 @@ export type MetricDirection = z.infer<typeof metricDirectionSchema>;
 const relPath = z.string().min(1);
 const metricsSchema = z.record(z.string(), z.number());
 
+/** The sizes a task can be run at: `small` (the top-level fields: CPU, minutes, offline) and `full` (the original's data). */
+export const SCALES = ["small", "full"] as const;
+export type Scale = (typeof SCALES)[number];
+
+/** Resource limits of the agent's sandbox; a field left out takes its default (`DEFAULT_LIMITS`). */
+const limitsSchema = z
+  .object({
+    /** MiB of memory for all the sandbox's processes together, /tmp and /dev/shm included. */
+    memory_mb: z.number().int().positive().optional(),
+    /** Seconds of CPU time each process may use before it is killed (stops a forgotten busy loop). */
+    cpu_seconds: z.number().int().positive().optional(),
+    /** Processes and threads the sandbox may run at once (stops a fork bomb). */
+    max_processes: z.number().int().positive().optional(),
+    /** CPU cores the sandbox may use together (a quota: more is throttled, not killed); may be fractional. */
+    cpus: z.number().positive().optional(),
+    /** MiB the agent's home (the workspace, caches, installed packages) may hold. */
+    disk_mb: z.number().int().positive().optional(),
+    /** MiB of /tmp (and of /dev/shm); both are memory, so this counts against `memory_mb` too. */
+    tmp_mb: z.number().int().positive().optional(),
+  })
+  .strict();
+
+/** GPUs an episode of the task needs; the batch runner gives each episode this many devices of its own. */
+const gpusSchema = z.number().int().nonnegative();
+
+/** What a scale other than `small` changes; every field left out keeps its top-level (small-scale) value. */
+export const scaleOverridesSchema = z
+  .object({
+    /** Dataset YAML paths at this scale (a `data_path` of `mlgym-data:<taskId>` names the fetched data). */
+    dataset_configs: z.array(relPath).optional(),
+    /** Starter code at this scale (e.g. a sample submission with as many rows as this scale's test set). */
+    starter_code: z.array(relPath).optional(),
+    /** Example of a valid submission at this scale (host path). */
+    sample_submission: z.string().optional(),
+    /** Baseline metrics recorded at this scale. */
+    baseline_scores: z.array(metricsSchema).optional(),
+    /** Absolute tolerance on the priority metric at this scale. */
+    tolerance: z.number().nonnegative().optional(),
+    /** Seconds allowed for training commands, the baseline and each evaluation at this scale. */
+    training_timeout: z.number().int().positive().optional(),
+    /** GPUs an episode needs at this scale. */
+    gpus: gpusSchema.optional(),
+    /** Sandbox limits at this scale, merged field by field over the top-level `limits`. */
+    limits: limitsSchema.optional(),
+    /** Text appended to the task description at this scale. */
+    description_note: z.string().optional(),
+  })
+  .strict();
+export type ScaleOverrides = z.infer<typeof scaleOverridesSchema>;
+
 /** Task YAML: every field of the original MLGym format, plus metric metadata, hidden files and limits. */
 export const taskConfigSchema = z
   .object({
@@ -77,23 +127,11 @@ export const taskConfigSchema = z
     /** Whether the agent's sandbox may reach the network. */
     network: z.boolean().default(false),
     /** Resource limits of the agent's sandbox; a field left out takes its default (`DEFAULT_LIMITS`). */
-    limits: z
-      .object({
-        /** MiB of memory for all the sandbox's processes together, /tmp and /dev/shm included. */
-        memory_mb: z.number().int().positive().optional(),
-        /** Seconds of CPU time each process may use before it is killed (stops a forgotten busy loop). */
-        cpu_seconds: z.number().int().positive().optional(),
-        /** Processes and threads the sandbox may run at once (stops a fork bomb). */
-        max_processes: z.number().int().positive().optional(),
-        /** CPU cores the sandbox may use together (a quota: more is throttled, not killed); may be fractional. */
-        cpus: z.number().positive().optional(),
-        /** MiB the agent's home (the workspace, caches, installed packages) may hold. */
-        disk_mb: z.number().int().positive().optional(),
-        /** MiB of /tmp (and of /dev/shm); both are memory, so this counts against `memory_mb` too. */
-        tmp_mb: z.number().int().positive().optional(),
-      })
-      .strict()
-      .default({}),
+    limits: limitsSchema.default({}),
+    /** GPUs an episode needs at the small scale (the top-level fields); default 0. */
+    gpus: gpusSchema.default(0),
+    /** Overrides per scale besides `small` (the top-level fields); a task without `full` runs only at `small`. */
+    scales: z.object({ full: scaleOverridesSchema.optional() }).strict().optional(),
   })
   .strict();
 export type TaskConfig = z.infer<typeof taskConfigSchema>;

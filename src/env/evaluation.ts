@@ -96,7 +96,7 @@ const ISOLATED_PYTHON = "python -I -B";
 
 function evaluatorCommand(script: string, args: string[], supportDir: string): string {
   // Seeded before the evaluation folder is on sys.path, so that nothing in it can stand in for the seeding.
-  const boot = `import os, runpy, sys; sys.path.insert(0, ${JSON.stringify(supportDir)}); from mlgym_eval.seeding import seed_process; sys.path.insert(0, os.getcwd()); seed_process("evaluation"); sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name="__main__")`;
+  const boot = `import os, runpy, sys; sys.path.insert(0, ${JSON.stringify(supportDir)}); from mlgym_eval.seeding import seed_process; seed_process("evaluation"); sys.path.insert(0, os.getcwd()); sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name="__main__")`;
   return `exec ${ISOLATED_PYTHON} -c ${shellQuote(boot)} ${[script, ...args].map(shellQuote).join(" ")}`;
 }
 
@@ -134,7 +134,8 @@ export async function evaluateSubmission(setup: EvaluationSetup): Promise<Evalua
     // An evaluation script written for the original imports the agent's code itself: it gets the workspace's
     // files and runs the agent's code in its own process (not defended; `mlgym tasks check` fails such a task).
     const script = setup.view.find((m) => m.path === evaluationPath.replace(/^\.\//, ""));
-    const legacy = kind.artefact === "agent-code" && !(script && callsAgentCodeApart(script.hostPath));
+    const apart = script !== undefined && callsAgentCodeApart(script.hostPath);
+    const legacy = kind.artefact === "agent-code" && !apart;
     if (kind.artefact === "workspace" || legacy)
       copyWorkspaceFiles(setup.workspaceDir, dir, setup.maxSubmissionBytes, trusted);
     const submission = `${sandbox.workspace}/${rel}`;
@@ -142,7 +143,9 @@ export async function evaluateSubmission(setup: EvaluationSetup): Promise<Evalua
     const key = setup.seed === undefined ? undefined : evaluationKey();
     const seedEnv = (role: "evaluation" | "player"): Record<string, string> =>
       setup.seed === undefined ? {} : { [EVAL_SEED_VARIABLE]: evaluationSeed(setup.seed, role, key) };
-    if (kind.artefact === "agent-code" && !legacy) {
+    // Any kind whose evaluation calls the agent's code through `mlgym_eval` (a policy network of a model
+    // submission too) gets the player process in the agent's view.
+    if (apart) {
       player = sandbox.startScratch(playerCommand(setup.supportDir), {
         view: "agent",
         dir,

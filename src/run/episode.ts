@@ -2,7 +2,7 @@ import { type AgentLimits, runAgent, type StepProgress } from "../agent/agent.js
 import { pricingWarning } from "../agent/budget.js";
 import { type AgentConfig, toolsetOptions } from "../agent/config.js";
 import type { Ledger } from "../batch/types.js";
-import type { Metrics } from "../config/task-config.js";
+import type { Metrics, Scale } from "../config/task-config.js";
 import { MLGymEnv } from "../env/env.js";
 import { freshSeed } from "../env/evaluation.js";
 import type { InfrastructureFailure } from "../errors.js";
@@ -25,6 +25,8 @@ export interface EpisodeRequest {
   tasksDirs?: string[];
   /** Folders the task's paths may lead into besides its own (default: `MLGYM_DATA_ROOT`). */
   dataRoots?: string[];
+  /** The task's scale (default `small`). */
+  scale?: Scale;
   temperature: number;
   topP: number;
   seed?: number;
@@ -80,7 +82,10 @@ export interface EpisodeSummary {
 export async function runEpisode(req: EpisodeRequest): Promise<EpisodeSummary> {
   // Before any sandbox exists: an unpriced model under a cost limit is a configuration error.
   const warning = pricingWarning(req.model, req.limits);
-  const spec = loadTask(req.taskId, req.tasksDirs, req.dataRoots ? { roots: req.dataRoots } : {});
+  const spec = loadTask(req.taskId, req.tasksDirs, {
+    ...(req.dataRoots ? { roots: req.dataRoots } : {}),
+    ...(req.scale ? { scale: req.scale } : {}),
+  });
   const env = new MLGymEnv(spec, {
     toolset: loadToolset(toolsetOptions(req.config)),
     maxSteps: req.maxSteps,
@@ -102,6 +107,7 @@ export async function runEpisode(req: EpisodeRequest): Promise<EpisodeSummary> {
   const seed = req.seed ?? freshSeed();
   writeJsonAtomic(`${outputDir}/args.json`, {
     task: env.spec.config.id,
+    ...(req.scale && req.scale !== "small" ? { scale: req.scale } : {}),
     model: req.model.id,
     agentConfig: req.config.file,
     maxSteps: req.maxSteps,

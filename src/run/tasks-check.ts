@@ -1,7 +1,9 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { MissingDataError } from "../config/data-cache.js";
 import type { TaskSpec } from "../config/load-task.js";
+import type { Scale } from "../config/task-config.js";
 import { MLGymEnv } from "../env/env.js";
 import { callsAgentCodeApart, fullEvaluationOutput } from "../env/evaluation.js";
 import { filesUnder, hiddenDataPaths, starterHostPath } from "../env/workspace.js";
@@ -32,6 +34,8 @@ export interface CheckResult {
 
 export interface TaskCheckReport {
   taskId: string;
+  /** The scale the task was checked at (absent: `small`). */
+  scale?: Scale;
   file: string;
   results: CheckResult[];
   seconds: number;
@@ -95,6 +99,20 @@ function configProblems(spec: TaskSpec): string[] {
     }
   });
   return problems;
+}
+
+/**
+ * At the small scale, the full scale's configuration is checked too (its dataset YAMLs, its baseline and
+ * tolerance), short of its data, which is fetched only where it runs.
+ */
+function otherScaleProblems(spec: TaskSpec, roots: string[] | undefined): string[] {
+  if ((spec.scale ?? "small") !== "small" || !spec.config.scales?.full) return [];
+  try {
+    const full = loadTaskFile(spec.file, { scale: "full", ...(roots ? { roots } : {}) });
+    return configProblems(full).map((p) => `at scale full: ${p}`);
+  } catch (error) {
+    return error instanceof MissingDataError ? [] : [`at scale full: ${(error as Error).message}`];
+  }
 }
 
 /** The runner of one task's checks: every check records a result and never throws. */
@@ -277,24 +295,28 @@ class TaskChecker {
 /** Runs every check on one task in a fresh environment; never throws. */
 export async function checkTask(
   file: string,
-  options: { sandbox?: string; tasksDirs?: string[]; roots?: string[] } = {},
+  options: { sandbox?: string; tasksDirs?: string[]; roots?: string[]; scale?: Scale } = {},
 ): Promise<TaskCheckReport> {
   const started = performance.now();
   let spec: TaskSpec;
   const results: CheckResult[] = [];
   const report = (taskId: string) => ({
     taskId,
+    ...(options.scale && options.scale !== "small" ? { scale: options.scale } : {}),
     file,
     results,
     seconds: (performance.now() - started) / 1000,
   });
   try {
-    spec = loadTaskFile(file, options.roots ? { roots: options.roots } : {});
+    spec = loadTaskFile(file, {
+      ...(options.roots ? { roots: options.roots } : {}),
+      ...(options.scale ? { scale: options.scale } : {}),
+    });
   } catch (error) {
     results.push({ check: "config", status: "fail", detail: (error as Error).message });
     return report(file);
   }
-  const problems = configProblems(spec);
+  const problems = [...configProblems(spec), ...otherScaleProblems(spec, options.roots)];
   results.push({
     check: "config",
     status: problems.length ? "fail" : "ok",

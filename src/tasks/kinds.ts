@@ -1,5 +1,6 @@
 import { ConfigError } from "../errors.js";
 import { csvSubmission } from "./csv-submission.js";
+import { lmSubmission } from "./lm-submission.js";
 import { modelSubmission } from "./model-submission.js";
 import { pythonSubmission } from "./python-submission.js";
 import type { TaskKind } from "./task-kind.js";
@@ -9,6 +10,7 @@ export const taskKinds: Record<string, TaskKind> = {
   CSVSubmissionTasks: csvSubmission,
   PythonSubmissionTasks: pythonSubmission,
   ModelSubmissionTasks: modelSubmission,
+  LMSubmissionTasks: lmSubmission,
 };
 
 /** The kind named by a task's `task_entrypoint`; unknown names list the available ones. */

@@ -39,7 +39,7 @@ test("mlgym tasks lists a task with a misspelt task_entrypoint as invalid, as lo
   assert.equal(r.code, 2, r.stderr);
   assert.match(
     r.stdout,
-    /^typo\s+INVALID: .*typo\/task\.yaml: task_entrypoint: unknown task kind 'CSVSubmisionTasks'; available: CSVSubmissionTasks, PythonSubmissionTasks, ModelSubmissionTasks$/m,
+    /^typo\s+INVALID: .*typo\/task\.yaml: task_entrypoint: unknown task kind 'CSVSubmisionTasks'; available: CSVSubmissionTasks, PythonSubmissionTasks, ModelSubmissionTasks, LMSubmissionTasks$/m,
   );
   assert.match(r.stdout, /^good\s+good \| CSVSubmissionTasks \| $/m);
   const json = JSON.parse(mlgym(["tasks", "--tasks-dir", dir, "--json"]).stdout) as Array<{

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import type { Metrics } from "../../config/task-config.js";
-import { collect, DATA_ROOT_HELP, dataRoots } from "../options.js";
+import { collect, DATA_ROOT_HELP, dataRoots, SCALE_HELP, scaleOption } from "../options.js";
 
 function formatMetrics(metrics: Metrics): string {
   return Object.entries(metrics)
@@ -13,6 +13,7 @@ interface BaselineOptions {
   sandbox?: string;
   tasksDir?: string[];
   dataRoot?: string[];
+  scale?: string;
 }
 
 /** `mlgym baseline <taskId>`: runs a task's baseline in a fresh sandbox and prints the metrics it scores. */
@@ -25,13 +26,16 @@ export function registerBaseline(program: Command): void {
     .option("--sandbox <backend>", "sandbox backend: local or bwrap (default: bwrap where it works)")
     .option("--tasks-dir <dir>", "an extra folder with task YAML files (repeatable)", collect)
     .option("--data-root <dir>", DATA_ROOT_HELP, collect)
+    .option("--scale <scale>", SCALE_HELP)
     .action(async (taskId: string, opts: BaselineOptions) => {
       const [{ make }, { runBaseline }] = await Promise.all([
         import("../../env/make.js"),
         import("../../run/baseline.js"),
       ]);
+      const scale = scaleOption(opts.scale);
       const env = make(taskId, {
         dataRoots: dataRoots(opts.dataRoot),
+        ...(scale ? { scale } : {}),
         ...(opts.sandbox ? { sandbox: opts.sandbox } : {}),
         ...(opts.tasksDir ? { tasksDirs: opts.tasksDir } : {}),
       });
@@ -40,12 +44,17 @@ export function registerBaseline(program: Command): void {
         const metrics = await runBaseline(env);
         const id = env.spec.config.id;
         if (opts.json) {
-          process.stdout.write(`${JSON.stringify({ taskId: id, metrics })}\n`);
+          process.stdout.write(
+            `${JSON.stringify({ taskId: id, scale: env.spec.scale ?? "small", metrics })}\n`,
+          );
           return;
         }
         const recorded = env.spec.config.baseline_scores[0];
         process.stdout.write(`${id}: ${formatMetrics(metrics)}\n`);
-        if (recorded) process.stdout.write(`recorded baseline: ${formatMetrics(recorded)}\n`);
+        if (recorded)
+          process.stdout.write(
+            `recorded baseline (${env.spec.scale ?? "small"} scale): ${formatMetrics(recorded)}\n`,
+          );
       } finally {
         await env.close();
       }

@@ -1,5 +1,5 @@
 import type { Command } from "commander";
-import { collect, DATA_ROOT_HELP, numberOption } from "../options.js";
+import { collect, DATA_ROOT_HELP, numberOption, SCALE_HELP, scaleOption } from "../options.js";
 
 interface BatchFlags {
   tasks?: string;
@@ -13,6 +13,7 @@ interface BatchFlags {
   sandbox?: string;
   gpus?: string;
   gpusPerRun?: string;
+  scale?: string;
   maxSteps?: string;
   costLimit?: string;
   timeLimit?: string;
@@ -76,7 +77,11 @@ export function registerBatch(program: Command): void {
     .option("--agent-config <file>", "agent YAML (default: agents/default.yaml)")
     .option("--sandbox <backend>", "local or bwrap (default: bwrap where it works)")
     .option("--gpus <ids>", "device ids to hand out, e.g. 0,1,2,3; no two running episodes share one")
-    .option("--gpus-per-run <g>", "devices per episode (default 1 when --gpus is given)")
+    .option(
+      "--gpus-per-run <g>",
+      "devices per episode (default: the task's gpus at the scale, else 1 when --gpus is given)",
+    )
+    .option("--scale <scale>", SCALE_HELP)
     .option("--max-steps <n>", "actions per episode (default 50)")
     .option("--cost-limit <usd>", "limit of each episode (the batch budget is --budget)")
     .option("--time-limit <seconds>", "wall-clock limit of each episode")
@@ -137,6 +142,7 @@ export function registerBatch(program: Command): void {
         ...(flags.sandbox ? { sandbox: flags.sandbox } : {}),
         ...(flags.gpus ? { gpus: split(flags.gpus) } : {}),
         ...(flags.gpusPerRun ? { gpus_per_run: n(flags.gpusPerRun, "--gpus-per-run") } : {}),
+        ...(flags.scale ? { scale: scaleOption(flags.scale) } : {}),
         ...(flags.maxSteps ? { max_steps: n(flags.maxSteps, "--max-steps", 1) } : {}),
         ...(flags.costLimit ? { cost_limit: n(flags.costLimit, "--cost-limit") } : {}),
         ...(flags.timeLimit ? { time_limit: n(flags.timeLimit, "--time-limit", 1) } : {}),

@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { registerAudit } from "./audit.js";
 import { registerBaseline } from "./baseline.js";
 import { registerBatch } from "./batch.js";
+import { registerData } from "./data.js";
 import { registerDoctor } from "./doctor.js";
 import { registerExec } from "./exec.js";
 import { registerExport } from "./export.js";
@@ -26,6 +27,7 @@ export const commands: Array<(program: Command) => void> = [
   registerTasks,
   registerTasksCheck,
   registerBaseline,
+  registerData,
   registerExec,
   registerDoctor,
   registerReport,

@@ -1,6 +1,6 @@
 import type { Command } from "commander";
 import { DEMO_TASK } from "../../run/demo-task.js";
-import { collect, DATA_ROOT_HELP, dataRoots, numberOption } from "../options.js";
+import { collect, DATA_ROOT_HELP, dataRoots, numberOption, SCALE_HELP, scaleOption } from "../options.js";
 
 interface RunOptions {
   task?: string;
@@ -18,6 +18,7 @@ interface RunOptions {
   prices?: string;
   tasksDir?: string[];
   dataRoot?: string[];
+  scale?: string;
   allowUnpriced?: boolean;
   quiet?: boolean;
   json?: boolean;
@@ -65,6 +66,7 @@ export function registerRun(program: Command): void {
       collect,
     )
     .option("--data-root <dir>", DATA_ROOT_HELP, collect)
+    .option("--scale <scale>", SCALE_HELP)
     .option("--quiet", "no live display or summary: warnings and errors only")
     .option("--json", "end with a JSON summary on stdout (for scripts) instead of the readable one")
     .action(async (opts: RunOptions) => {
@@ -95,6 +97,7 @@ export function registerRun(program: Command): void {
       const temperature = numberOption(opts.temperature, "--temperature")!;
       const topP = numberOption(opts.topP, "--top-p")!;
       const seed = numberOption(opts.seed, "--seed");
+      const scale = scaleOption(opts.scale);
       await runEpisodeAtTerminal(
         {
           taskId,
@@ -105,6 +108,7 @@ export function registerRun(program: Command): void {
           ...(opts.sandbox ? { sandbox: opts.sandbox } : {}),
           ...(opts.tasksDir ? { tasksDirs: opts.tasksDir } : {}),
           dataRoots: dataRoots(opts.dataRoot),
+          ...(scale ? { scale } : {}),
           temperature,
           topP,
           ...(seed !== undefined ? { seed } : {}),

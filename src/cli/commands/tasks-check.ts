@@ -1,11 +1,12 @@
 import type { Command } from "commander";
 import type { TaskCheckReport } from "../../run/tasks-check.js";
-import { collect, DATA_ROOT_HELP, dataRoots } from "../options.js";
+import { collect, DATA_ROOT_HELP, dataRoots, SCALE_HELP, scaleOption } from "../options.js";
 
 interface CheckOptions {
   sandbox?: string;
   tasksDir?: string[];
   dataRoot?: string[];
+  scale?: string;
   json?: boolean;
 }
 
@@ -21,6 +22,7 @@ export function registerTasksCheck(program: Command): void {
     .option("--sandbox <backend>", "sandbox backend: local or bwrap (default: bwrap where it works)")
     .option("--tasks-dir <dir>", "an extra folder with task YAML files (repeatable)", collect)
     .option("--data-root <dir>", DATA_ROOT_HELP, collect)
+    .option("--scale <scale>", SCALE_HELP)
     .option("--json", "print the reports as JSON")
     .action(async (taskIds: string[], own: CheckOptions) => {
       const [{ checkTask, formatReports }, { discoverTasks }] = await Promise.all([
@@ -30,6 +32,7 @@ export function registerTasksCheck(program: Command): void {
       // `tasks` has --json, --tasks-dir and --data-root too; commander gives them to it when they follow `check`
       // (the root program does not use positional options), so both levels count.
       const parent = tasks.opts<CheckOptions>();
+      const scale = scaleOption(own.scale ?? parent.scale);
       const tasksDir = [...(parent.tasksDir ?? []), ...(own.tasksDir ?? [])];
       const roots = dataRoots([...(parent.dataRoot ?? []), ...(own.dataRoot ?? [])]);
       const opts = {
@@ -72,6 +75,7 @@ export function registerTasksCheck(program: Command): void {
           await checkTask(entry.file, {
             ...(opts.sandbox ? { sandbox: opts.sandbox } : {}),
             roots,
+            ...(scale ? { scale } : {}),
           }),
         );
       }
