@@ -3,7 +3,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { TaskSpec } from "../config/load-task.js";
 import { type EnvOptions, MLGymEnv } from "../env/env.js";
-import { SnapshotLimitError, SnapshotNotFoundError, SnapshotStore } from "../env/snapshot.js";
+import { type Snapshot, SnapshotLimitError, SnapshotNotFoundError, SnapshotStore } from "../env/snapshot.js";
 import type { ResetInfo, StepResult } from "../env/types.js";
 import { ConfigError } from "../errors.js";
 import { discoverTasks, loadTask } from "../tasks/registry.js";
@@ -66,10 +66,13 @@ export interface SnapshotListing {
 }
 
 /** What the server keeps with a snapshot: the recording so far, for the forks' trajectories. */
-interface SnapshotExtra {
+type SnapshotExtra = {
   episodeId: string | null;
   prefix: RecordedPrefix;
-}
+};
+
+/** A snapshot taken through the server (every snapshot of its store is). */
+type ServedSnapshot = Snapshot & { extra: SnapshotExtra };
 
 /** A snapshot error in the server's terms: an unknown id is NOT_FOUND, a full store CAPACITY_REACHED. */
 function snapshotError(error: unknown): unknown {
@@ -302,7 +305,7 @@ export class Session {
       }
       const extra: SnapshotExtra = { episodeId: this.episodeId ?? null, prefix: recorder.prefix() };
       try {
-        const id = await env.snapshot(extra as unknown as Record<string, unknown>);
+        const id = await env.snapshot(extra);
         return this.manager.listing(this.manager.snapshot(id)!);
       } catch (error) {
         throw snapshotError(error);
@@ -427,19 +430,17 @@ export class SessionManager {
   }
 
   /** The snapshot of an id (undefined for none), or NOT_FOUND. */
-  snapshot(
-    id: string | undefined,
-  ): (ReturnType<SnapshotStore["get"]> & { extra: SnapshotExtra }) | undefined {
+  snapshot(id: string | undefined): ServedSnapshot | undefined {
     if (id === undefined) return undefined;
     try {
-      return this.snapshots.get(id) as ReturnType<SnapshotStore["get"]> & { extra: SnapshotExtra };
+      return this.snapshots.get(id) as ServedSnapshot;
     } catch (error) {
       throw snapshotError(error);
     }
   }
 
   /** A snapshot as told to clients. */
-  listing(snapshot: ReturnType<SnapshotStore["get"]> & { extra: SnapshotExtra }): SnapshotListing {
+  listing(snapshot: ServedSnapshot): SnapshotListing {
     return {
       snapshot_id: snapshot.id,
       task_id: snapshot.taskId,
@@ -451,7 +452,7 @@ export class SessionManager {
 
   /** Every snapshot held, oldest first. */
   listSnapshots(): SnapshotListing[] {
-    return this.snapshots.list().map((s) => this.listing(s as Parameters<SessionManager["listing"]>[0]));
+    return this.snapshots.list().map((s) => this.listing(s as ServedSnapshot));
   }
 
   /** Deletes a snapshot, or NOT_FOUND. */

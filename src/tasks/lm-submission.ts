@@ -1,7 +1,5 @@
-import { EvaluationFormatError } from "../errors.js";
-import { filterOutput } from "../shell/output.js";
 import { shellQuote } from "../shell/shell-session.js";
-import { parseMetricsJson } from "./metrics-json.js";
+import { parseFirstJsonLine } from "./metrics-json.js";
 import type { TaskKind } from "./task-kind.js";
 
 /**
@@ -30,12 +28,6 @@ export const lmSubmission: TaskKind = {
   // The original returns an empty path: the artefact is the model files, checked by the evaluation.
   submissionPath: () => "",
   evaluationArgs: () => [],
-  parseMetrics(stdout) {
-    const line = filterOutput(stdout)
-      .split("\n")
-      .find((l) => l.trim().startsWith("{"));
-    if (line === undefined) throw new EvaluationFormatError(stdout);
-    return parseMetricsJson(line.trim(), stdout);
-  },
+  parseMetrics: parseFirstJsonLine,
   baselineCommand: launcher,
 };

@@ -1,9 +1,8 @@
 import { lstatSync, readdirSync } from "node:fs";
 import { join } from "node:path";
-import { EvaluationFormatError, SubmissionNotFoundError } from "../errors.js";
-import { filterOutput } from "../shell/output.js";
+import { SubmissionNotFoundError } from "../errors.js";
 import { shellQuote } from "../shell/shell-session.js";
-import { parseMetricsJson } from "./metrics-json.js";
+import { parseFirstJsonLine } from "./metrics-json.js";
 import type { TaskKind } from "./task-kind.js";
 
 /** The shallowest `*.yaml` in sorted order (not in `data/` or hidden folders, never through a symbolic link). */
@@ -44,12 +43,6 @@ export const modelSubmission: TaskKind = {
     return path;
   },
   evaluationArgs: (submission) => ["--config_fname", submission],
-  parseMetrics(stdout) {
-    const line = filterOutput(stdout)
-      .split("\n")
-      .find((l) => l.trim().startsWith("{"));
-    if (line === undefined) throw new EvaluationFormatError(stdout);
-    return parseMetricsJson(line.trim(), stdout);
-  },
+  parseMetrics: parseFirstJsonLine,
   baselineCommand: (path) => `python ${shellQuote(path)}`,
 };
