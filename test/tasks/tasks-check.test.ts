@@ -125,11 +125,15 @@ test("the CLI prints a table and exits non-zero on a failure", () => {
 test("mlgym baseline runs a baseline in a fresh sandbox and prints its metrics", () => {
   const json = mlgym(["baseline", "titanicSurvival", "--json"], { timeoutMs: 300_000 });
   assert.equal(json.code, 0, json.stderr);
-  assert.deepEqual(JSON.parse(json.stdout), { taskId: "titanicSurvival", metrics: { accuracy: 320 / 418 } });
+  assert.deepEqual(JSON.parse(json.stdout), {
+    taskId: "titanicSurvival",
+    scale: "small",
+    metrics: { accuracy: 320 / 418 },
+  });
 
   const text = mlgym(["baseline", "blotto"], { timeoutMs: 300_000 });
   assert.equal(text.code, 0, text.stderr);
-  assert.match(text.stdout, /^blotto: Score=-0\.2\d+\nrecorded baseline: Score=-0\.247970\n$/);
+  assert.match(text.stdout, /^blotto: Score=-0\.2\d+\nrecorded baseline \(small scale\): Score=-0\.247970\n$/);
 
   const unknown = mlgym(["baseline", "noSuchTask"]);
   assert.equal(unknown.code, 2);
