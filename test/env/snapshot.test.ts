@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, lstatSync, readdirSync } from "node:fs";
+import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { MLGymEnv } from "../../src/env/env.js";
 import { make } from "../../src/env/make.js";
@@ -118,6 +119,17 @@ for (const { name, skip } of backendsUnderTest()) {
       const r = await parent.step("find / -maxdepth 4 -name 'mlgym-snapshots-*' 2>/dev/null | wc -l");
       if (parent.sandbox.isolated) assert.equal(r.observation, "0");
       assert.ok(readdirSync(store.list()[0]!.homeCopy).includes("workspace"));
+    });
+
+    test("a planted pipe or link to a host file neither stalls a snapshot nor is followed on the host", async () => {
+      await parent.step("mkfifo trap.fifo && ln -s /etc/shadow shadow.link && ln -s /proc/1/root root.link");
+      const id = await parent.snapshot();
+      const copy = join(store.get(id).homeCopy, "workspace", "notes");
+      assert.ok(lstatSync(join(copy, "trap.fifo")).isFIFO());
+      for (const link of ["shadow.link", "root.link"])
+        assert.ok(lstatSync(join(copy, link)).isSymbolicLink(), link);
+      await parent.step("rm trap.fifo shadow.link root.link");
+      await store.delete(id);
     });
 
     test("unknown ids, full stores, ended episodes and other tasks' snapshots are clear errors", async () => {
