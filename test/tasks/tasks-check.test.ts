@@ -133,7 +133,10 @@ test("mlgym baseline runs a baseline in a fresh sandbox and prints its metrics",
 
   const text = mlgym(["baseline", "blotto"], { timeoutMs: 300_000 });
   assert.equal(text.code, 0, text.stderr);
-  assert.match(text.stdout, /^blotto: Score=-0\.2\d+\nrecorded baseline \(small scale\): Score=-0\.247970\n$/);
+  assert.match(
+    text.stdout,
+    /^blotto: Score=-0\.2\d+\nrecorded baseline \(small scale\): Score=-0\.247970\n$/,
+  );
 
   const unknown = mlgym(["baseline", "noSuchTask"]);
   assert.equal(unknown.code, 2);
