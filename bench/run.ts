@@ -1,5 +1,6 @@
 // `npm run bench`: every benchmark of the project, each printed as a table.
 import { benchBatch } from "./batch.bench.js";
+import { benchDocker } from "./docker.bench.js";
 import { benchEnv, printTable } from "./env.bench.js";
 import { benchEvaluation } from "./evaluation.bench.js";
 import { benchReport } from "./report.bench.js";
@@ -14,6 +15,7 @@ const suites: Array<[string, () => Promise<Array<{ name: string; value: string }
   ["batch", () => benchBatch()],
   ["serve", () => benchServe()],
   ["view", () => benchView()],
+  ["docker", () => benchDocker()],
 ];
 for (const [name, run] of suites) {
   if (only.length > 0 && !only.includes(name)) continue;

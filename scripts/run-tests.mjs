@@ -32,4 +32,24 @@ const result = spawnSync(
   ["--import", "tsx", "--test", "--test-concurrency=2", "--test-reporter=spec", ...files],
   { stdio: "inherit" },
 );
-process.exit(result.status ?? 1);
+let status = result.status ?? 1;
+
+// No container may outlive the suite (the docker and podman sandboxes label theirs): on a whole run, any left is a
+// failure, listed, then removed so that the next run starts clean.
+if (filters.length === 0) {
+  for (const engine of ["docker", "podman"]) {
+    const ps = spawnSync(engine, ["ps", "-a", "--filter", "label=mlgym.episode", "--format", "{{.Names}}"], {
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    if (ps.status !== 0) continue; // no such engine, or none answers
+    const left = ps.stdout.split("\n").filter(Boolean);
+    if (left.length === 0) continue;
+    console.error(
+      `run-tests: ${left.length} ${engine} container(s) left behind by the suite: ${left.join(", ")}`,
+    );
+    spawnSync(engine, ["rm", "-f", ...left], { stdio: "ignore", timeout: 60_000 });
+    status = 1;
+  }
+}
+process.exit(status);

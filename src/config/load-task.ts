@@ -27,6 +27,8 @@ export interface TaskSpec {
   /** Starter code entries copied into the workspace root under `name`. */
   starterCode: Array<{ hostPath: string; name: string }>;
   sampleSubmission?: string;
+  /** Host path of `requirements_path` (may not exist: checked when a task runtime is made, see task-runtime.ts). */
+  requirementsFile?: string;
   priorityMetric?: string;
   directionOf(metric: string): MetricDirection;
 }
@@ -112,11 +114,11 @@ export function loadTaskSpec(file: string, options: TaskLoadOptions = {}): TaskS
     : undefined;
   // Run on the host by `mlgym setup`, relative to this YAML's folder.
   if (config.prepare_script) paths.resolve(config.prepare_script, abs, "prepare_script", { nearOnly: true });
-  // Unused here, but host paths in the original's format: they must not point elsewhere either.
-  for (const field of ["requirements_path", "memory_path"] as const) {
-    const path = config[field];
-    if (path) paths.resolve(path, abs, field, { mayBeMissing: true });
-  }
+  // Host paths in the original's format: they must not point elsewhere either.
+  const requirementsFile = config.requirements_path
+    ? paths.resolve(config.requirements_path, abs, "requirements_path", { mayBeMissing: true })
+    : undefined;
+  if (config.memory_path) paths.resolve(config.memory_path, abs, "memory_path", { mayBeMissing: true });
   const priorityMetric = config.priority_metric ?? Object.keys(config.baseline_scores[0] ?? {})[0];
   if (
     config.priority_metric &&
@@ -138,6 +140,7 @@ export function loadTaskSpec(file: string, options: TaskLoadOptions = {}): TaskS
     directionOf: (metric) => config.metric_directions[metric] ?? "maximize",
   };
   if (sampleSubmission) spec.sampleSubmission = sampleSubmission;
+  if (requirementsFile) spec.requirementsFile = requirementsFile;
   if (priorityMetric) spec.priorityMetric = priorityMetric;
   return spec;
 }

@@ -93,9 +93,10 @@ export const taskConfigSchema = z
     task_entrypoint: z.string().default("CSVSubmissionTasks"),
     /** Seconds allowed for training commands, the baseline and each evaluation. */
     training_timeout: z.number().int().positive().nullish(),
-    /** Extra pip requirements of the task (kept for compatibility; the managed runtime is shared). */
+    /** The task's own pip requirements, installed over the shared runtime when `use_generic_conda` is false. */
     requirements_path: z.string().nullish(),
     benchmark_name: z.string().nullish(),
+    /** true: the shared runtime; false: a task runtime with `requirements_path` added (see task-runtime.ts). */
     use_generic_conda: z.boolean().default(true),
     /** Files or folders copied into the workspace root. */
     starter_code: z.array(relPath).default([]),

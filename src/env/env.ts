@@ -1,18 +1,15 @@
 import { randomBytes } from "node:crypto";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { TaskSpec } from "../config/load-task.js";
 import type { Metrics } from "../config/task-config.js";
 import { MLGymError } from "../errors.js";
 import { evaluationSupportDir } from "../runtime/paths.js";
-import { ensurePythonRuntime } from "../runtime/python-runtime.js";
-import { episodeLimits } from "../sandbox/limits.js";
-import { createSandbox } from "../sandbox/registry.js";
+import { type SandboxFactory, sandboxFactory } from "../sandbox/registry.js";
 import type { Sandbox, SandboxLimits } from "../sandbox/sandbox.js";
 import { ShellSession, shellQuote } from "../shell/shell-session.js";
 import { needsLongTimeout } from "../shell/timeout-rule.js";
 import { taskKind } from "../tasks/kinds.js";
-import { runPrepareScript } from "../tasks/prepare.js";
 import { guardMultiline, loadToolset, markerPattern, type Toolset } from "../tools/index.js";
 import { type Blocklist, defaultBlocklist, refuseAction } from "./blocklist.js";
 import {
@@ -23,6 +20,7 @@ import {
   validationObservation,
 } from "./evaluation.js";
 import type { HiddenLines } from "./evaluation-output.js";
+import { provisionEpisode } from "./provision.js";
 import { improvementReward, parseRewardMode } from "./reward.js";
 import {
   CAPTURE_SHELL_STATE,
@@ -34,18 +32,14 @@ import {
   type SnapshotStore,
 } from "./snapshot.js";
 import type { ResetResult, StepInfo, StepResult } from "./types.js";
-import {
-  cleanWorkspace,
-  createEpisodeRoot,
-  type EpisodeLayout,
-  prepareEpisode,
-  readHiddenLines,
-} from "./workspace.js";
+import { cleanWorkspace, type EpisodeLayout, readHiddenLines } from "./workspace.js";
 
 /** Options of an environment; every field has a sensible default. */
 export interface EnvOptions {
-  /** Sandbox backend (`bwrap` where it works, else `local`). */
+  /** Sandbox backend by name (`bwrap` where it works, else `local`), when no `sandboxFactory` is given. */
   sandbox?: string;
+  /** Builds each episode's sandbox (`run/` hands one down; see `sandboxFactory` in sandbox/registry.ts). */
+  sandboxFactory?: SandboxFactory;
   /** Executed actions before the episode is autosubmitted (default 50). */
   maxSteps?: number;
   /** `none` (always 0, as the original) or `improvement` (baseline-normalised gain of the best score). */
@@ -198,49 +192,18 @@ export class MLGymEnv {
     this.markers = markersFor(this.nonce);
     this.seed = options.seed ?? snapshot?.episode.seed ?? freshSeed();
     const config = this.spec.config;
-    const runtime = await ensurePythonRuntime();
-    runPrepareScript(this.spec, runtime.binDir);
-    const root = createEpisodeRoot(config.id, this.options.workRoot);
-    this.layout = this.options.workspaceDir
-      ? {
-          root,
-          homeDir: join(root, "home"),
-          workspaceDir: this.options.workspaceDir,
-          mounts: [],
-          evaluationMounts: [],
-          evaluationView: [],
-        }
-      : prepareEpisode(this.spec, root);
-    if (snapshot) {
-      rmSync(this.layout.homeDir, { recursive: true, force: true });
-      await copyTree(snapshot.homeCopy, this.layout.homeDir);
-    }
-    mkdirSync(this.layout.homeDir, { recursive: true });
-    const limits = episodeLimits(config_limits(this.spec), this.options.limits);
-    const sandbox = createSandbox(this.options.sandbox, {
-      homeDir: this.layout.homeDir,
-      workspaceDir: this.layout.workspaceDir,
-      mounts: [
-        ...this.layout.mounts,
-        ...this.toolset.files.map((f) => ({ hostPath: f.path, path: `commands/${f.name}`, readOnly: true })),
-        { hostPath: runtime.dir, path: runtime.dir, readOnly: true },
-        { hostPath: runtime.basePrefix, path: runtime.basePrefix, readOnly: true },
-        { hostPath: evaluationSupportDir(), path: evaluationSupportDir(), readOnly: true },
-      ],
-      evaluationMounts: this.layout.evaluationMounts,
-      network: config.network,
-      limits,
-      env: {
-        MLGYM_SEED: String(this.seed),
-        ...(this.options.devices ? { CUDA_VISIBLE_DEVICES: this.options.devices.join(",") } : {}),
-        MPLBACKEND: "Agg",
-        PIP_DISABLE_PIP_VERSION_CHECK: "1",
-        PYTHONDONTWRITEBYTECODE: "1",
-        // The trusted mlgym_eval package, so that the agent can run evaluate.py by hand as well.
-        PYTHONPATH: evaluationSupportDir(),
-      },
-      path: [runtime.binDir],
+    const { layout, sandbox } = await provisionEpisode({
+      spec: this.spec,
+      toolset: this.toolset,
+      factory: this.options.sandboxFactory ?? sandboxFactory(this.options.sandbox),
+      seed: this.seed,
+      ...(this.options.limits ? { limits: this.options.limits } : {}),
+      ...(this.options.workRoot ? { workRoot: this.options.workRoot } : {}),
+      ...(this.options.workspaceDir ? { workspaceDir: this.options.workspaceDir } : {}),
+      ...(this.options.devices ? { devices: this.options.devices } : {}),
+      ...(snapshot ? { snapshot } : {}),
     });
+    this.layout = layout;
     this.sandboxInstance = sandbox;
     const toolsInside =
       sandbox.insidePath(join(this.layout.homeDir, "commands")) ?? join(sandbox.home, "commands");
@@ -608,17 +571,4 @@ export class MLGymEnv {
     this.done = true;
     await this.teardown();
   }
-}
-
-/** The task YAML's `limits`, in the sandbox's terms; fields it leaves out stay undefined (defaults: limits.ts). */
-function config_limits(spec: TaskSpec): SandboxLimits {
-  const l = spec.config.limits;
-  const out: SandboxLimits = {};
-  if (l.memory_mb) out.memoryMb = l.memory_mb;
-  if (l.cpu_seconds) out.cpuSeconds = l.cpu_seconds;
-  if (l.max_processes) out.maxProcesses = l.max_processes;
-  if (l.cpus) out.cpus = l.cpus;
-  if (l.disk_mb) out.diskMb = l.disk_mb;
-  if (l.tmp_mb) out.tmpMb = l.tmp_mb;
-  return out;
 }

@@ -7,6 +7,7 @@ import { MLGymEnv } from "../env/env.js";
 import { freshSeed } from "../env/evaluation.js";
 import type { InfrastructureFailure } from "../errors.js";
 import type { Model } from "../models/model.js";
+import { sandboxFactory } from "../sandbox/registry.js";
 import { loadTask } from "../tasks/registry.js";
 import { loadToolset } from "../tools/index.js";
 import { writeJsonAtomic } from "../trajectory/files.js";
@@ -89,7 +90,8 @@ export async function runEpisode(req: EpisodeRequest): Promise<EpisodeSummary> {
   const env = new MLGymEnv(spec, {
     toolset: loadToolset(toolsetOptions(req.config)),
     maxSteps: req.maxSteps,
-    ...(req.sandbox ? { sandbox: req.sandbox } : {}),
+    // run/ picks the backend; resolved at reset, where an unusable one is reported as before.
+    sandboxFactory: (sandboxSpec) => sandboxFactory(req.sandbox)(sandboxSpec),
     ...(req.devices ? { devices: req.devices } : {}),
   });
   if (warning) req.warn?.(`mlgym: ${warning}`);

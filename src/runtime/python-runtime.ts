@@ -15,6 +15,18 @@ export interface PythonRuntime {
   basePrefix: string;
   /** Python version, e.g. "3.11.7". */
   version: string;
+  /** The runtime this one adds a task's own packages to (a task runtime's: task-runtime.ts); absent when shared. */
+  base?: PythonRuntime;
+}
+
+/** The host folders a sandbox mounts read-only, at the same paths, for the runtime's python to work. */
+export function runtimeFolders(runtime: PythonRuntime): string[] {
+  return [runtime.dir, ...(runtime.base ? [runtime.base.dir] : []), runtime.basePrefix];
+}
+
+/** The runtime's bin folders, put first on PATH inside sandboxes (a task runtime's before its base's). */
+export function runtimeBinDirs(runtime: PythonRuntime): string[] {
+  return [runtime.binDir, ...(runtime.base ? [runtime.base.binDir] : [])];
 }
 
 export function requirementsFile(): string {
@@ -47,9 +59,15 @@ export function findPythonRuntime(): PythonRuntime | undefined {
   return existsSync(join(dir, "mlgym-runtime.json")) ? describe(dir) : undefined;
 }
 
-function run(cmd: string, args: string[], log: (line: string) => void): Promise<void> {
+/** Runs a command, passing each output line to `log`; fails with its last output when it exits non-zero. */
+export function runLogged(
+  cmd: string,
+  args: string[],
+  log: (line: string) => void,
+  cwd?: string,
+): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(cmd, args, { stdio: ["ignore", "pipe", "pipe"], ...(cwd ? { cwd } : {}) });
     let tail = "";
     const onData = (chunk: Buffer) => {
       const text = chunk.toString();
@@ -67,9 +85,26 @@ function run(cmd: string, args: string[], log: (line: string) => void): Promise<
   });
 }
 
+/** `pip install` arguments for a requirements file: the index settings come from pip's own configuration. */
+export function pipInstallArgs(requirements: string): string[] {
+  return [
+    "-m",
+    "pip",
+    "install",
+    "--disable-pip-version-check",
+    "--timeout",
+    "30",
+    "--retries",
+    "2",
+    "-r",
+    requirements,
+  ];
+}
+
 const LOCK_STALE_MS = 30 * 60 * 1000;
 
-async function withLock<T>(lockDir: string, fn: () => Promise<T>): Promise<T> {
+/** Runs `fn` holding a lock folder that other processes wait on (a lock older than 30 minutes is taken as stale). */
+export async function withLock<T>(lockDir: string, fn: () => Promise<T>): Promise<T> {
   for (;;) {
     try {
       mkdirSync(lockDir);
@@ -119,24 +154,8 @@ export async function ensurePythonRuntime(log: (line: string) => void = () => {}
     }
     const [basePrefix = "", version = ""] = probe.stdout.trim().split("\n");
     log(`creating the Python runtime in ${dir} (Python ${version})`);
-    await run(python, ["-m", "venv", dir], log);
-    const pip = join(dir, "bin", "python");
-    await run(
-      pip,
-      [
-        "-m",
-        "pip",
-        "install",
-        "--disable-pip-version-check",
-        "--timeout",
-        "30",
-        "--retries",
-        "2",
-        "-r",
-        requirementsFile(),
-      ],
-      log,
-    );
+    await runLogged(python, ["-m", "venv", dir], log);
+    await runLogged(join(dir, "bin", "python"), pipInstallArgs(requirementsFile()), log);
     writeFileSync(join(dir, "mlgym-runtime.json"), `${JSON.stringify({ basePrefix, version }, null, 2)}\n`);
     return describe(dir);
   });

@@ -39,6 +39,8 @@ export interface SandboxSpec {
   env: Record<string, string>;
   /** Folders prepended to PATH inside the sandbox. */
   path: string[];
+  /** GPU ids the sandbox may use; container backends pass exactly these devices through. */
+  devices?: string[];
 }
 
 export interface ExecOptions {

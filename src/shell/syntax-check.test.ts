@@ -48,7 +48,7 @@ for (const { name, skip } of backendsUnderTest()) {
     let box: TempSandbox;
     let shell: ShellSession;
     before(async () => {
-      box = tempSandbox(name, { limits: { maxProcesses: 128 } });
+      box = await tempSandbox(name, { limits: { maxProcesses: 128 } });
       shell = await ShellSession.start(box.sandbox);
     });
     after(async () => {

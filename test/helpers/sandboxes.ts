@@ -1,22 +1,38 @@
 import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createSandbox, probeBackends } from "../../src/sandbox/registry.js";
+import { createSandbox, probeBackend, sandboxBackends } from "../../src/sandbox/registry.js";
 import type { Mount, Sandbox, SandboxSpec } from "../../src/sandbox/sandbox.js";
 
-/** Backends to run conformance suites against, with the reason a backend is skipped on this machine. */
+/**
+ * Backends required to work here: bwrap under CI or MLGYM_REQUIRE_BWRAP=1; any listed in MLGYM_REQUIRE_SANDBOXES
+ * (comma-separated, e.g. `docker`), which CI sets where it set up an engine.
+ */
+function required(name: string): boolean {
+  if (name === "bwrap" && (process.env.MLGYM_REQUIRE_BWRAP === "1" || process.env.CI === "true")) return true;
+  return (process.env.MLGYM_REQUIRE_SANDBOXES ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .includes(name);
+}
+
+/**
+ * Every registered backend, with the reason one is skipped on this machine (a skip is reported as a skip, never as
+ * a pass); a new backend is in every conformance suite by its registry line alone.
+ */
 export function backendsUnderTest(): Array<{ name: string; skip: string | false }> {
-  const probes = probeBackends();
-  return ["local", "bwrap"].map((name) => {
-    const probe = probes[name];
+  return Object.keys(sandboxBackends).map((name) => {
+    const probe = probeBackend(name);
     if (probe?.ok) return { name, skip: false as const };
-    if (process.env.MLGYM_REQUIRE_BWRAP === "1" || process.env.CI === "true") {
-      throw new Error(
-        `sandbox backend '${name}' is required (MLGYM_REQUIRE_BWRAP=1) but does not work: ${probe?.reason}`,
-      );
-    }
+    if (required(name))
+      throw new Error(`sandbox backend '${name}' is required but does not work: ${probe?.reason}`);
     return { name, skip: `backend ${name} unavailable: ${probe?.reason}` };
   });
+}
+
+/** The backends that isolate (every one but local), for suites of what only isolation guarantees. */
+export function isolatingBackends(): Array<{ name: string; skip: string | false }> {
+  return backendsUnderTest().filter((b) => b.name !== "local");
 }
 
 /** A throw-away home + workspace on the host and a sandbox over it. */
@@ -28,7 +44,7 @@ export interface TempSandbox {
   dispose(): Promise<void>;
 }
 
-export function tempSandbox(
+export async function tempSandbox(
   backend: string,
   extra: {
     mounts?: Mount[];
@@ -37,12 +53,12 @@ export function tempSandbox(
     network?: boolean;
     path?: string[];
   } = {},
-): TempSandbox {
+): Promise<TempSandbox> {
   const root = mkdtempSync(join(tmpdir(), "mlgym-test-"));
   const homeDir = join(root, "home");
   const workspaceDir = join(homeDir, "workspace");
   mkdirSync(workspaceDir, { recursive: true });
-  const sandbox = createSandbox(backend, {
+  const sandbox = await createSandbox(backend, {
     homeDir,
     workspaceDir,
     mounts: extra.mounts ?? [],

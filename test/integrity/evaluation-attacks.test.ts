@@ -8,7 +8,8 @@ import type { MLGymEnv } from "../../src/env/env.js";
 import { make } from "../../src/env/make.js";
 import { backendsUnderTest } from "../helpers/sandboxes.js";
 
-const isolating = backendsUnderTest().find((b) => b.name === "bwrap")!;
+// MLGYM_ATTACK_SANDBOX=docker runs the same attacks in containers.
+const isolating = backendsUnderTest().find((b) => b.name === (process.env.MLGYM_ATTACK_SANDBOX ?? "bwrap"))!;
 const HOUSE_ANSWERS = readFileSync(
   join(import.meta.dirname, "../../tasks/regressionKaggleHousePrice/data/answer.csv"),
   "utf8",
@@ -31,7 +32,7 @@ function assertNoAnswers(text: string): void {
 describe("attacks on a CSV evaluation (regressionKaggleHousePrice)", { skip: isolating.skip }, () => {
   let env: MLGymEnv;
   before(async () => {
-    env = make("mlgym/regressionKaggleHousePrice", { sandbox: "bwrap", shortTimeoutS: 20 });
+    env = make("mlgym/regressionKaggleHousePrice", { sandbox: isolating.name, shortTimeoutS: 20 });
     await env.reset();
     // An honest but poor submission: the mean price for every test row.
     const r = await env.step(
@@ -140,7 +141,7 @@ describe("attacks on evaluations that call the agent's code", { skip: isolating.
   let env: MLGymEnv;
   let honestScore: number;
   before(async () => {
-    env = make("mlgym/battleOfSexes", { sandbox: "bwrap", shortTimeoutS: 20 });
+    env = make("mlgym/battleOfSexes", { sandbox: isolating.name, shortTimeoutS: 20 });
     await env.reset();
     await write(env, "strategy.py", "def row_strategy(history):\n    return 0");
     const r = await env.step("validate");
@@ -271,7 +272,7 @@ describe("attacks on evaluations that call the agent's code", { skip: isolating.
 describe("attacks on a timed evaluation (3SATTime)", { skip: isolating.skip }, () => {
   let env: MLGymEnv;
   before(async () => {
-    env = make("mlgym/3SATTime", { sandbox: "bwrap", shortTimeoutS: 20 });
+    env = make("mlgym/3SATTime", { sandbox: isolating.name, shortTimeoutS: 20 });
     await env.reset();
   });
   after(() => env.close());

@@ -10,7 +10,8 @@ import { make } from "../../src/env/make.js";
 import { cacheHome } from "../../src/runtime/paths.js";
 import { backendsUnderTest } from "../helpers/sandboxes.js";
 
-const isolating = backendsUnderTest().find((b) => b.name === "bwrap")!;
+// MLGYM_ATTACK_SANDBOX=docker runs the same attacks in containers.
+const isolating = backendsUnderTest().find((b) => b.name === (process.env.MLGYM_ATTACK_SANDBOX ?? "bwrap"))!;
 const SEED = 7;
 
 /**
@@ -39,7 +40,7 @@ describe("the agent's code cannot predict a seeded evaluation (battleOfSexes)", 
 }, () => {
   let env: MLGymEnv;
   before(async () => {
-    env = make("battleOfSexes", { sandbox: "bwrap" });
+    env = make("battleOfSexes", { sandbox: isolating.name });
     await env.reset({ seed: SEED });
   });
   after(() => env?.close());

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, test } from "node:test";
 import { SandboxError } from "../../src/errors.js";
-import { backendsUnderTest, type TempSandbox, tempSandbox } from "../helpers/sandboxes.js";
+import { backendsUnderTest, isolatingBackends, type TempSandbox, tempSandbox } from "../helpers/sandboxes.js";
 
 /** One suite, every backend: the Sandbox interface behaves the same wherever it runs. */
 for (const { name, skip } of backendsUnderTest()) {
@@ -12,13 +12,13 @@ for (const { name, skip } of backendsUnderTest()) {
     let box: TempSandbox;
     let data: string;
     let hidden: string;
-    before(() => {
+    before(async () => {
       data = mkdtempSync(join(tmpdir(), "mlgym-data-"));
       writeFileSync(join(data, "public.csv"), "a,b\n1,2\n");
       hidden = mkdtempSync(join(tmpdir(), "mlgym-hidden-"));
       writeFileSync(join(hidden, "public.csv"), "a,b\n1,2\n");
       writeFileSync(join(hidden, "answer.csv"), "secret\n");
-      box = tempSandbox(name, {
+      box = await tempSandbox(name, {
         mounts: [{ hostPath: data, path: "workspace/data", readOnly: true }],
         evaluationMounts: [{ hostPath: hidden, path: "workspace/data", readOnly: true }],
       });
@@ -90,14 +90,14 @@ for (const { name, skip } of backendsUnderTest()) {
 }
 
 /** What only an isolating backend guarantees. */
-for (const { name, skip } of backendsUnderTest().filter((b) => b.name !== "local")) {
+for (const { name, skip } of isolatingBackends()) {
   describe(`sandbox isolation: ${name}`, { skip }, () => {
     let box: TempSandbox;
     let evalFile: string;
-    before(() => {
+    before(async () => {
       evalFile = join(mkdtempSync(join(tmpdir(), "mlgym-eval-")), "evaluate.py");
       writeFileSync(evalFile, "print('trusted')\n");
-      box = tempSandbox(name, {
+      box = await tempSandbox(name, {
         limits: { maxProcesses: 64, memoryMb: 256 },
         mounts: [{ hostPath: evalFile, path: "workspace/evaluate.py", readOnly: true }],
       });
@@ -133,6 +133,7 @@ for (const { name, skip } of backendsUnderTest().filter((b) => b.name !== "local
       );
       assert.notEqual(r.exitCode, 0);
       assert.doesNotMatch(r.stdout, /allocated/);
+      assert.doesNotMatch(r.stderr, /command not found/);
     });
 
     test("the process limit holds", async () => {

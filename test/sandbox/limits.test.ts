@@ -66,7 +66,7 @@ for (const { name, skip } of backendsUnderTest().filter((b) => b.name === "bwrap
     let shell: ShellSession;
     const run = (command: string, timeoutS = 20) => shell.run(command, { timeoutS });
     before(async () => {
-      box = tempSandbox(name, { limits: small });
+      box = await tempSandbox(name, { limits: small });
       shell = await ShellSession.start(box.sandbox);
     });
     after(async () => {
@@ -184,8 +184,8 @@ for (const { name, skip } of backendsUnderTest().filter((b) => b.name === "bwrap
 /** The watchdog that stands in for a quota filesystem: the local backend always has it. */
 describe("disk watchdog (local backend, not kernel-enforced)", () => {
   let box: TempSandbox;
-  before(() => {
-    box = tempSandbox("local", { limits: { diskMb: 8, maxProcesses: 64 } });
+  before(async () => {
+    box = await tempSandbox("local", { limits: { diskMb: 8, maxProcesses: 64 } });
   });
   after(() => box.dispose());
 

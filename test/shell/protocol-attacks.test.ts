@@ -17,8 +17,8 @@ for (const { name, skip } of backendsUnderTest()) {
   describe(`shell protocol under attack on ${name}`, { skip }, () => {
     let box: TempSandbox;
     let shell: ShellSession;
-    before(() => {
-      box = tempSandbox(name, { limits: { maxProcesses: 128 } });
+    before(async () => {
+      box = await tempSandbox(name, { limits: { maxProcesses: 128 } });
     });
     after(async () => {
       await box.dispose();

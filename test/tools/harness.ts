@@ -42,7 +42,7 @@ export async function startToolShell(
     writeFileSync(join(hostWorkspace, name), content);
   }
   for (const name of options.readOnly ?? []) chmodSync(join(hostWorkspace, name), 0o444);
-  const sandbox = createSandbox(backend, {
+  const sandbox = await createSandbox(backend, {
     homeDir: home,
     workspaceDir: hostWorkspace,
     mounts: [

@@ -23,7 +23,10 @@ export function registerBaseline(program: Command): void {
     .description("run a task's baseline in a fresh sandbox, evaluate it and print the metrics")
     .argument("<taskId>", "the task, e.g. battleOfSexes")
     .option("--json", 'print {"taskId": ..., "metrics": {...}}')
-    .option("--sandbox <backend>", "sandbox backend: local or bwrap (default: bwrap where it works)")
+    .option(
+      "--sandbox <backend>",
+      "sandbox backend: local, bwrap, docker or podman (default: bwrap where it works)",
+    )
     .option("--tasks-dir <dir>", "an extra folder with task YAML files (repeatable)", collect)
     .option("--data-root <dir>", DATA_ROOT_HELP, collect)
     .option("--scale <scale>", SCALE_HELP)

@@ -40,7 +40,10 @@ export function registerExec(program: Command): void {
     .argument("<actions.json>", "a JSON file holding an array of action strings")
     .option("--task <id>", "run in a fresh workspace of this task")
     .option("--dir <path>", "use this folder as the workspace, in place")
-    .option("--sandbox <backend>", "sandbox backend: local or bwrap (default: bwrap where it works)")
+    .option(
+      "--sandbox <backend>",
+      "sandbox backend: local, bwrap, docker or podman (default: bwrap where it works)",
+    )
     .option("--tasks-dir <dir>", "an extra folder with task YAML files (repeatable)", collect)
     .option("--data-root <dir>", DATA_ROOT_HELP, collect)
     .option("--timeout <seconds>", "timeout of ordinary commands in seconds")

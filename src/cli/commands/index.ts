@@ -6,6 +6,7 @@ import { registerData } from "./data.js";
 import { registerDoctor } from "./doctor.js";
 import { registerExec } from "./exec.js";
 import { registerExport } from "./export.js";
+import { registerImage } from "./image.js";
 import { registerReplay } from "./replay.js";
 import { registerReport } from "./report.js";
 import { registerRun } from "./run.js";
@@ -30,6 +31,7 @@ export const commands: Array<(program: Command) => void> = [
   registerData,
   registerExec,
   registerDoctor,
+  registerImage,
   registerReport,
   registerAudit,
   registerExport,

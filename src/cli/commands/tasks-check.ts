@@ -19,7 +19,10 @@ export function registerTasksCheck(program: Command): void {
       "check tasks: valid config, reproducible baseline, repeatable evaluation, sample and malformed submissions, hidden and read-only files",
     )
     .argument("[taskIds...]", "tasks to check (default: all)")
-    .option("--sandbox <backend>", "sandbox backend: local or bwrap (default: bwrap where it works)")
+    .option(
+      "--sandbox <backend>",
+      "sandbox backend: local, bwrap, docker or podman (default: bwrap where it works)",
+    )
     .option("--tasks-dir <dir>", "an extra folder with task YAML files (repeatable)", collect)
     .option("--data-root <dir>", DATA_ROOT_HELP, collect)
     .option("--scale <scale>", SCALE_HELP)

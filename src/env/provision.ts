@@ -1,0 +1,107 @@
+import { mkdirSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import type { TaskSpec } from "../config/load-task.js";
+import { evaluationSupportDir } from "../runtime/paths.js";
+import { runtimeBinDirs, runtimeFolders } from "../runtime/python-runtime.js";
+import { ensureTaskRuntime } from "../runtime/task-runtime.js";
+import { episodeLimits } from "../sandbox/limits.js";
+import type { SandboxFactory } from "../sandbox/registry.js";
+import type { Sandbox, SandboxLimits } from "../sandbox/sandbox.js";
+import { runPrepareScript } from "../tasks/prepare.js";
+import type { Toolset } from "../tools/index.js";
+import { copyTree, type Snapshot } from "./snapshot.js";
+import { createEpisodeRoot, type EpisodeLayout, prepareEpisode } from "./workspace.js";
+
+/** What one episode is provisioned from. */
+export interface ProvisionRequest {
+  spec: TaskSpec;
+  toolset: Toolset;
+  /** Builds the sandbox (handed down from `run/`, or a registry backend's). */
+  factory: SandboxFactory;
+  seed: number;
+  /** Limits overriding the task's. */
+  limits?: SandboxLimits;
+  workRoot?: string;
+  /** A host folder used in place as the workspace. */
+  workspaceDir?: string;
+  devices?: string[];
+  /** The snapshot whose home the episode continues from. */
+  snapshot?: Snapshot;
+}
+
+/** A provisioned episode: its folders and its started sandbox (`sandbox.close()` and removing `layout.root` undo it). */
+export interface Provisioned {
+  layout: EpisodeLayout;
+  sandbox: Sandbox;
+}
+
+/**
+ * Provisions an episode: the task's data prepared, a fresh episode folder (or a snapshot's home), and a sandbox
+ * built by the factory with the task's mounts, limits and environment. Nothing is left behind when it fails.
+ */
+export async function provisionEpisode(req: ProvisionRequest): Promise<Provisioned> {
+  const { spec } = req;
+  const config = spec.config;
+  // The shared runtime, or the task's own when its YAML names pip requirements (task-runtime.ts).
+  const runtime = await ensureTaskRuntime(spec);
+  runPrepareScript(spec, runtime.binDir);
+  const root = createEpisodeRoot(config.id, req.workRoot);
+  try {
+    const layout: EpisodeLayout = req.workspaceDir
+      ? {
+          root,
+          homeDir: join(root, "home"),
+          workspaceDir: req.workspaceDir,
+          mounts: [],
+          evaluationMounts: [],
+          evaluationView: [],
+        }
+      : prepareEpisode(spec, root);
+    if (req.snapshot) {
+      rmSync(layout.homeDir, { recursive: true, force: true });
+      await copyTree(req.snapshot.homeCopy, layout.homeDir);
+    }
+    mkdirSync(layout.homeDir, { recursive: true });
+    const sandbox = await req.factory({
+      homeDir: layout.homeDir,
+      workspaceDir: layout.workspaceDir,
+      mounts: [
+        ...layout.mounts,
+        ...req.toolset.files.map((f) => ({ hostPath: f.path, path: `commands/${f.name}`, readOnly: true })),
+        ...runtimeFolders(runtime).map((dir) => ({ hostPath: dir, path: dir, readOnly: true })),
+        { hostPath: evaluationSupportDir(), path: evaluationSupportDir(), readOnly: true },
+      ],
+      evaluationMounts: layout.evaluationMounts,
+      network: config.network,
+      limits: episodeLimits(taskLimits(spec), req.limits),
+      env: {
+        MLGYM_SEED: String(req.seed),
+        ...(req.devices ? { CUDA_VISIBLE_DEVICES: req.devices.join(",") } : {}),
+        MPLBACKEND: "Agg",
+        PIP_DISABLE_PIP_VERSION_CHECK: "1",
+        PYTHONDONTWRITEBYTECODE: "1",
+        // The trusted mlgym_eval package, so that the agent can run evaluate.py by hand as well.
+        PYTHONPATH: evaluationSupportDir(),
+      },
+      path: runtimeBinDirs(runtime),
+      ...(req.devices ? { devices: req.devices } : {}),
+    });
+    return { layout, sandbox };
+  } catch (error) {
+    rmSync(root, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/** The task YAML's `limits`, in the sandbox's terms; fields it leaves out stay undefined (defaults: limits.ts). */
+function taskLimits(spec: TaskSpec): SandboxLimits {
+  const l = spec.config.limits;
+  const out: SandboxLimits = {};
+  if (l.memory_mb) out.memoryMb = l.memory_mb;
+  if (l.cpu_seconds) out.cpuSeconds = l.cpu_seconds;
+  if (l.max_processes) out.maxProcesses = l.max_processes;
+  if (l.cpus) out.cpus = l.cpus;
+  if (l.disk_mb) out.diskMb = l.disk_mb;
+  if (l.tmp_mb) out.tmpMb = l.tmp_mb;
+  return out;
+}

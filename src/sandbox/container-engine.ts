@@ -1,0 +1,263 @@
+import { spawn, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { hostname } from "node:os";
+import { SandboxError } from "../errors.js";
+
+/** The task image the container backends run (`mlgym image build` makes it). */
+export function taskImage(): string {
+  return process.env.MLGYM_IMAGE?.trim() || "mlgym-task:latest";
+}
+
+/** The engine's command: the given one, else MLGYM_CONTAINER_ENGINE, else `docker`. */
+export function engineCommand(engine?: string): string {
+  return engine ?? (process.env.MLGYM_CONTAINER_ENGINE?.trim() || "docker");
+}
+
+/** Labels every container of this process carries, so that orphans of a crashed run can be found and removed. */
+export const LABELS = {
+  episode: "mlgym.episode",
+  pid: "mlgym.pid",
+  host: "mlgym.host",
+  created: "mlgym.created",
+};
+
+/** One finished engine command. */
+export interface EngineResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Errors of the engine itself (the daemon, its socket), as opposed to a failed command inside a container. */
+const TRANSIENT =
+  /Cannot connect to the|connection refused|i\/o timeout|TLS handshake|deadline exceeded|EOF$/im;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs one engine command with a host-side deadline (SIGKILL past it). */
+function once(engine: string, args: string[], timeoutMs: number): Promise<EngineResult> {
+  return new Promise((resolve) => {
+    const child = spawn(engine, args, { stdio: ["ignore", "pipe", "pipe"] });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on("data", (c: Buffer) => out.push(c));
+    child.stderr.on("data", (c: Buffer) => err.push(c));
+    const timer = setTimeout(() => child.kill("SIGKILL"), timeoutMs);
+    const done = (code: number | null, extra = "") => {
+      clearTimeout(timer);
+      resolve({
+        code,
+        stdout: Buffer.concat(out).toString("utf8"),
+        stderr: Buffer.concat(err).toString("utf8") + extra,
+      });
+    };
+    child.on("error", (e) => done(null, `${e.message}\n`));
+    child.on("close", (code, signal) =>
+      done(code, signal ? `killed by ${signal} after ${timeoutMs} ms\n` : ""),
+    );
+  });
+}
+
+/**
+ * Runs an engine command with a deadline per attempt and bounded retries (with backoff) on engine failures and
+ * time-outs; throws a SandboxError naming the command when every attempt failed. `before` runs ahead of each retry
+ * (a create removes its half-made container first).
+ */
+export async function engineCall(
+  engine: string,
+  args: string[],
+  options: {
+    timeoutMs?: number;
+    attempts?: number;
+    before?: () => Promise<unknown>;
+    allowFail?: boolean;
+  } = {},
+): Promise<EngineResult> {
+  const attempts = options.attempts ?? 3;
+  let last: EngineResult | undefined;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    if (attempt > 1) {
+      await sleep(250 * 4 ** (attempt - 2));
+      await options.before?.();
+    }
+    last = await once(engine, args, options.timeoutMs ?? 60_000);
+    if (last.code === 0) return last;
+    const retryable = last.code === null || TRANSIENT.test(last.stderr);
+    if (!retryable) break;
+  }
+  if (options.allowFail) return last!;
+  throw new SandboxError(
+    `${engine} ${args.slice(0, 2).join(" ")} failed (exit ${last?.code}): ${last?.stderr.trim().slice(0, 1000)}`,
+  );
+}
+
+/** Whether the engine answers and the task image exists; the reason when not. */
+export function probeContainerEngine(engineName?: string): { ok: boolean; reason: string } {
+  const engine = engineCommand(engineName);
+  const version = spawnSync(engine, ["version", "--format", "{{.Server.Version}}"], {
+    encoding: "utf8",
+    timeout: 10_000,
+  });
+  if (version.error)
+    return { ok: false, reason: `${engine} not found (see the README: "Docker and Podman")` };
+  if (version.status !== 0) {
+    const why = (version.stderr || "").trim().split("\n")[0] || `exit ${version.status}`;
+    return { ok: false, reason: `the ${engine} engine does not answer: ${why}` };
+  }
+  const image = spawnSync(engine, ["image", "inspect", "--format", "{{.Id}}", taskImage()], {
+    encoding: "utf8",
+    timeout: 10_000,
+  });
+  if (image.status !== 0)
+    return { ok: false, reason: `image ${taskImage()} is missing: run \`mlgym image build\`` };
+  return { ok: true, reason: `${engine} ${version.stdout.trim()}, image ${taskImage()}` };
+}
+
+/**
+ * Who the agent is inside the engine's containers, so that the files it writes in the bind-mounted workspace belong
+ * to the host user: the host uid under a root engine; uid 0 under rootless Docker (mapped to the host user); the
+ * host uid kept by a user namespace under rootless Podman.
+ */
+export interface ContainerUser {
+  uid: number;
+  gid: number;
+  args: string[];
+}
+
+const users = new Map<string, ContainerUser>();
+
+export function containerUser(engine: string): ContainerUser {
+  const known = users.get(engine);
+  if (known) return known;
+  const uid = process.getuid?.() ?? 1000;
+  const gid = process.getgid?.() ?? 1000;
+  let user: ContainerUser = { uid, gid, args: ["--user", `${uid}:${gid}`] };
+  if (uid !== 0) {
+    const podman = engine.endsWith("podman");
+    const format = podman ? "{{.Host.Security.Rootless}}" : "{{json .SecurityOptions}}";
+    const info = spawnSync(engine, ["info", "--format", format], { encoding: "utf8", timeout: 15_000 });
+    const rootless = podman ? info.stdout.trim() === "true" : info.stdout.includes("rootless");
+    if (rootless && podman) user = { uid, gid, args: ["--userns", "keep-id", "--user", `${uid}:${gid}`] };
+    else if (rootless) user = { uid: 0, gid: 0, args: ["--user", "0:0"] };
+  }
+  users.set(engine, user);
+  return user;
+}
+
+/** The labels of a container made by this process. */
+export function labelArgs(name: string): string[] {
+  return [
+    "--label",
+    `${LABELS.episode}=${name}`,
+    "--label",
+    `${LABELS.pid}=${process.pid}`,
+    "--label",
+    `${LABELS.host}=${hostname()}`,
+    "--label",
+    `${LABELS.created}=${new Date().toISOString()}`,
+  ];
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** A container of mlgym's, with the process that made it. */
+export interface LabelledContainer {
+  id: string;
+  name: string;
+  pid: number;
+  host: string;
+  created: string;
+  /** Its maker is gone (a crashed or killed run on this host). */
+  orphan: boolean;
+}
+
+/** Every container with mlgym's labels, running or not. */
+export async function listContainers(engineName?: string): Promise<LabelledContainer[]> {
+  const engine = engineCommand(engineName);
+  const format = `{{.ID}}\t{{.Names}}\t{{.Label "${LABELS.pid}"}}\t{{.Label "${LABELS.host}"}}\t{{.Label "${LABELS.created}"}}`;
+  const r = await engineCall(engine, ["ps", "-a", "--filter", `label=${LABELS.pid}`, "--format", format], {
+    timeoutMs: 30_000,
+  });
+  const here = hostname();
+  return r.stdout
+    .split("\n")
+    .filter((l) => l.trim())
+    .map((line) => {
+      const [id = "", name = "", pid = "", host = "", created = ""] = line.split("\t");
+      const maker = Number(pid);
+      return { id, name, pid: maker, host, created, orphan: host === here && !alive(maker) };
+    });
+}
+
+/** Removes the orphans of crashed runs on this host (their maker process is gone); returns their names. */
+export async function removeOrphans(engineName?: string): Promise<string[]> {
+  const engine = engineCommand(engineName);
+  const orphans = (await listContainers(engine)).filter((c) => c.orphan);
+  if (orphans.length > 0)
+    await engineCall(engine, ["rm", "-f", ...orphans.map((c) => c.id)], { timeoutMs: 120_000 });
+  return orphans.map((c) => c.name);
+}
+
+/** Containers still to remove when this process exits (a normal exit, or one after an uncaught error). */
+const live = new Map<string, string>();
+let hooked = false;
+
+/** Registers a container to be removed synchronously at process exit should its owner not remove it first. */
+export function trackContainer(engine: string, name: string): void {
+  live.set(name, engine);
+  if (hooked) return;
+  hooked = true;
+  process.on("exit", () => {
+    for (const [n, e] of live) spawnSync(e, ["rm", "-f", n], { stdio: "ignore", timeout: 15_000 });
+  });
+}
+
+export function untrackContainer(name: string): void {
+  live.delete(name);
+}
+
+/** Host pids of a container's processes, each with its pid inside the container (local engines only). */
+export async function containerProcesses(
+  engine: string,
+  name: string,
+): Promise<Array<{ hostPid: number; pid: number }>> {
+  const args = engine.endsWith("podman") ? ["top", name, "hpid"] : ["top", name, "-eo", "pid"];
+  const r = await engineCall(engine, args, { timeoutMs: 30_000, allowFail: true });
+  if (r.code !== 0) return [];
+  const out: Array<{ hostPid: number; pid: number }> = [];
+  for (const line of r.stdout.split("\n").slice(1)) {
+    const hostPid = Number(line.trim());
+    if (!Number.isInteger(hostPid) || hostPid <= 0) continue;
+    const pid = nsPid(hostPid);
+    if (pid !== undefined) out.push({ hostPid, pid });
+  }
+  return out;
+}
+
+/** The pid a host process has in its innermost PID namespace. */
+function nsPid(hostPid: number): number | undefined {
+  try {
+    const status = readFileSync(`/proc/${hostPid}/status`, "utf8");
+    const line = /^NSpid:\s*(.+)$/m.exec(status)?.[1];
+    const last = line?.trim().split(/\s+/).pop();
+    return last ? Number(last) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Whether a host process's environment holds `entry` (`NAME=value`). */
+export function environHas(hostPid: number, entry: string): boolean {
+  try {
+    return readFileSync(`/proc/${hostPid}/environ`).toString("utf8").split("\0").includes(entry);
+  } catch {
+    return false;
+  }
+}
