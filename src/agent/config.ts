@@ -4,6 +4,7 @@ import { z } from "zod";
 import { parseWithSchema, readYamlFile } from "../config/yaml-file.js";
 import { ConfigError } from "../errors.js";
 import { projectRoot } from "../runtime/paths.js";
+import { ALIAS_NAME, ORIGINAL_SHELL_ALIASES } from "../tools/install-script.js";
 import type { ToolsetOptions } from "../tools/toolset.js";
 import { historyProcessor } from "./history.js";
 import { outputParsers } from "./parser.js";
@@ -13,6 +14,11 @@ const toolsSchema = z
     command_files: z.array(z.string()).default([]),
     env_variables: z.record(z.string(), z.union([z.string(), z.number()])).default({}),
     util_functions: z.array(z.string()).default([]),
+    /**
+     * Aliases defined in the agent's shell, name -> replacement (default: the original's `ls -F` and kin, which its
+     * recorded trajectories show); `{}` for none.
+     */
+    shell_aliases: z.record(z.string(), z.string()).default({ ...ORIGINAL_SHELL_ALIASES }),
     submit_command: z.string().default("submit"),
     /** How command docs are rendered: one line each, or detailed blocks. */
     parser: z.enum(["ParseCommandBash", "ParseCommandDetailed"]).default("ParseCommandDetailed"),
@@ -80,6 +86,13 @@ export function loadAgentConfig(file = defaultAgentConfigFile()): AgentConfig {
     if (error instanceof ConfigError) throw error;
     throw new ConfigError((error as Error).message, { file, field: "history_processor_args" });
   }
+  for (const name of Object.keys(parsed.tools.shell_aliases)) {
+    if (!ALIAS_NAME.test(name))
+      throw new ConfigError(
+        `'${name}' is not an alias name; allowed: a letter or _, then letters, digits, _ . -`,
+        { file, field: "tools.shell_aliases" },
+      );
+  }
   if (parsed.demonstrations.length > 0 && !parsed.demonstration_template && !parsed.put_demos_in_history) {
     throw new ConfigError("demonstrations need a demonstration_template (or put_demos_in_history: true)", {
       file,
@@ -98,6 +111,7 @@ export function toolsetOptions(config: AgentConfig): ToolsetOptions {
     envVariables: Object.fromEntries(
       Object.entries(config.tools.env_variables).map(([k, v]) => [k, String(v)]),
     ),
+    aliases: config.tools.shell_aliases,
   };
   if (config.tools.command_files.length > 0) {
     options.commandFiles = config.tools.command_files.map((path, i) =>

@@ -63,7 +63,7 @@ export function finishEpisode(summary: EpisodeSummary, opts: { json?: boolean; q
 export async function runEpisodeAtTerminal(
   request: Omit<EpisodeRequest, "log" | "tty" | "warn" | "signal" | "onEnv">,
   opts: { json?: boolean; quiet?: boolean; human?: boolean },
-): Promise<void> {
+): Promise<EpisodeSummary> {
   const ctrlC = new CtrlC(opts.human === true, (line) => process.stderr.write(`\n${line}\n`));
   const summary = await runEpisode({
     ...request,
@@ -73,6 +73,7 @@ export async function runEpisodeAtTerminal(
     onEnv: (env) => ctrlC.attach(env),
   }).finally(() => ctrlC.dispose());
   finishEpisode(summary, opts);
+  return summary;
 }
 
 /**

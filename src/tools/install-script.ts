@@ -19,7 +19,23 @@ export interface InstallScriptInput {
   files: ToolFile[];
   envVariables: Record<string, string>;
   stateCommand: StateCommand;
+  /** Shell aliases (name -> replacement text), defined with alias expansion on. */
+  aliases?: Record<string, string>;
 }
+
+/**
+ * The aliases the original's benchmark shell had (its `dockerfiles/aliases.sh`, sourced with alias expansion on):
+ * they show in every recorded `ls` (`data/`, `run.sh*`), so agents and replays see the same output here.
+ */
+export const ORIGINAL_SHELL_ALIASES: Readonly<Record<string, string>> = Object.freeze({
+  ll: "ls -alF",
+  la: "ls -A",
+  l: "ls -CF",
+  ls: "ls -F",
+});
+
+/** A valid bash alias name: no quoting, `=`, `/` or `$` (bash refuses those, or they would change its meaning). */
+export const ALIAS_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
 /** Where the install script puts the launchers of script commands (inside the agent's home, writable). */
 export const launcherDir = "$HOME/.mlgym/bin";
@@ -65,6 +81,12 @@ export function buildInstallScript(input: InstallScriptInput): string {
     lines.push(prependToPath(`"${launcherDir}"`));
   }
   for (const [name, value] of Object.entries(input.envVariables)) lines.push(assignment(name, value));
+  const aliases = Object.entries(input.aliases ?? {});
+  if (aliases.length > 0) {
+    // A non-interactive bash expands aliases only with this option.
+    lines.push("shopt -s expand_aliases");
+    lines.push(`alias ${aliases.map(([name, value]) => `${name}=${quote(value)}`).join(" ")}`);
+  }
   lines.push(input.stateCommand.code);
   lines.push('[ -z "$__mlgym_failed" ] && unset __mlgym_failed');
   return `${lines.join("\n")}\n`;

@@ -37,6 +37,8 @@ export interface ToolsetOptions {
   envVariables?: Record<string, string>;
   /** The per-step state command (default: `state`, printing the open file and working directory as JSON). */
   stateCommand?: StateCommand;
+  /** Shell aliases defined in the agent's shell (default: none; agent configs default to the original's). */
+  aliases?: Record<string, string>;
 }
 
 /** The agent's commands: their definitions, prompt docs and the script that installs them in a shell. */
@@ -114,6 +116,7 @@ export function loadToolset(options: ToolsetOptions = {}): Toolset {
     stateCommand,
     multilineEndings,
     docs: (style) => renderDocs(commands, style, envVariables),
-    installScript: (toolsDir) => buildInstallScript({ toolsDir, files, envVariables, stateCommand }),
+    installScript: (toolsDir) =>
+      buildInstallScript({ toolsDir, files, envVariables, stateCommand, aliases: options.aliases ?? {} }),
   };
 }

@@ -104,13 +104,10 @@ test("a --tasks-dir task with a built-in's id is refused, naming both files, unl
   assert.equal(loadTask("blotto").file, builtin, "without the folder the built-in is used");
 });
 
-test("two --tasks-dir tasks with one id are refused, naming both files", () => {
+test("two --tasks-dir tasks with one id: the first is used and remembers the other", () => {
   const a = tasksDir({ one: task("twin") });
   const b = tasksDir({ two: task("twin", "override_builtin: true\n") });
-  refused(
-    () => loadTask("twin", [a, b]),
-    join(a, "one", "task.yaml"),
-    "id",
-    new RegExp(`also defined in ${join(b, "two", "task.yaml")}`),
-  );
+  const entry = discoverTasks([a, b]).get("twin");
+  assert.equal(entry?.file, join(a, "one", "task.yaml"));
+  assert.deepEqual(entry?.shadows, [join(b, "two", "task.yaml")]);
 });

@@ -3,6 +3,7 @@ import { collect, DATA_ROOT_HELP, dataRoots } from "../options.js";
 
 interface DataOptions {
   tasksDir?: string[];
+  dryRun?: boolean;
   dataRoot?: string[];
   from?: string;
   json?: boolean;
@@ -42,12 +43,12 @@ function progressPrinter(tty: boolean): (file: string, done: number, total: numb
   };
 }
 
-/** `mlgym data fetch|status`: the full-scale data of tasks, in the data cache. */
+/** `mlgym data fetch|status|link`: the full-scale data of tasks, in the data cache. */
 export function registerData(program: Command): void {
   const data = program
     .command("data")
     .description(
-      "full-scale task data: fetch it into the data cache ($MLGYM_DATA_DIR or ~/.cache/mlgym/data), or list what is there",
+      "full-scale task data: fetch it into the data cache ($MLGYM_DATA_DIR or ~/.cache/mlgym/data), list what is there, or link it into a checkout of the original",
     );
   data
     .command("fetch")
@@ -113,5 +114,27 @@ export function registerData(program: Command): void {
           `${r.taskId.padEnd(width)}  ${r.scale.padEnd(5)}  ${r.status.padEnd(7)}  ${size.padEnd(8)}  ${where}${note}\n`,
         );
       }
+    });
+  data
+    .command("link")
+    .description(
+      "supply the data folders a checkout of the original MLGym expects (data/<task>/data) from this project's data of the same task, as hard links (copies across file systems); folders already there are left alone",
+    )
+    .argument("<checkout>", "the original MLGym checkout (the folder holding mlgym/ and configs/)")
+    .option(
+      "--tasks-dir <dir>",
+      "an extra folder with task YAML files to take data from (repeatable)",
+      collect,
+    )
+    .option("--dry-run", "print what would be linked; change nothing")
+    .option("--json", "print the report as JSON")
+    .action(async (checkout: string, opts: DataOptions) => {
+      const { linkOriginalData, formatDataLinkReport } = await import("../../tasks/data-link.js");
+      const report = linkOriginalData(checkout, {
+        tasksDirs: opts.tasksDir ?? [],
+        dryRun: opts.dryRun === true,
+      });
+      if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
+      else process.stdout.write(formatDataLinkReport(report, opts.dryRun === true));
     });
 }

@@ -17,34 +17,40 @@ export function registerTasks(program: Command): void {
     .option("--data-root <dir>", DATA_ROOT_HELP, collect)
     .option("--json", "print JSON")
     .action(async (opts: { tasksDir?: string[]; dataRoot?: string[]; json?: boolean }) => {
-      const { discoverTasks, loadTaskEntry } = await import("../../tasks/registry.js");
+      const { discoverTasks, loadTaskEntry, shadowWarning } = await import("../../tasks/registry.js");
       const roots = dataRoots(opts.dataRoot);
-      const rows = [...discoverTasks(opts.tasksDir ?? []).values()]
-        .sort((a, b) => a.id.localeCompare(b.id))
-        .map((entry) => {
-          try {
-            const spec = loadTaskEntry(entry, { roots });
-            const metric = spec.priorityMetric;
-            return {
-              id: entry.id,
-              name: spec.config.name,
-              kind: spec.config.task_entrypoint,
-              metric: metric
-                ? `${metric} (${spec.directionOf(metric) === "maximize" ? "higher" : "lower"} is better)`
-                : "",
-              file: entry.file,
-            };
-          } catch (error) {
-            return {
-              id: entry.id,
-              name: "",
-              kind: "",
-              metric: "",
-              file: entry.file,
-              error: (error as Error).message,
-            };
-          }
-        });
+      const entries = [...discoverTasks(opts.tasksDir ?? []).values()].sort((a, b) =>
+        a.id.localeCompare(b.id),
+      );
+      for (const entry of entries) {
+        const warning = shadowWarning(entry);
+        if (warning) process.stderr.write(`mlgym: warning: ${warning}\n`);
+      }
+      const rows = entries.map((entry) => {
+        try {
+          const spec = loadTaskEntry(entry, { roots });
+          const metric = spec.priorityMetric;
+          return {
+            id: entry.id,
+            name: spec.config.name,
+            kind: spec.config.task_entrypoint,
+            metric: metric
+              ? `${metric} (${spec.directionOf(metric) === "maximize" ? "higher" : "lower"} is better)`
+              : "",
+            file: entry.file,
+            ...(entry.shadows ? { shadows: entry.shadows } : {}),
+          };
+        } catch (error) {
+          return {
+            id: entry.id,
+            name: "",
+            kind: "",
+            metric: "",
+            file: entry.file,
+            error: (error as Error).message,
+          };
+        }
+      });
       if (opts.json) {
         process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
       } else {

@@ -1,0 +1,157 @@
+import assert from "node:assert/strict";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import {
+  builtinTasksDir,
+  discoverTasks,
+  loadTask,
+  mlgymCheckoutRoot,
+  shadowWarning,
+} from "../../src/tasks/registry.js";
+import { mlgym } from "../helpers/cli.js";
+
+const ROOT = join(fileURLToPath(new URL(".", import.meta.url)), "..", "..");
+const FIXTURES = join(ROOT, "test", "fixtures", "tasks");
+const ORIGINAL = "/tmp/mlgym-original";
+
+const task = (id: string, extra = "", name = id) =>
+  `id: ${id}\nname: ${name}\ndescription: d\ntask_entrypoint: PythonSubmissionTasks\n${extra}`;
+
+/** A folder holding the given files (paths relative to it). */
+function folder(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), "mlgym-registry-"));
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(join(dir, path, ".."), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  return dir;
+}
+
+test("two --tasks-dir files with one id: the first in path order is used, with a warning naming both", () => {
+  const dir = folder({ "a.yaml": task("twin", "", "first"), "b.yaml": task("twin", "", "second") });
+  const entry = discoverTasks([dir]).get("twin");
+  assert.equal(entry?.file, join(dir, "a.yaml"));
+  assert.equal(entry?.problem, undefined);
+  assert.deepEqual(entry?.shadows, [join(dir, "b.yaml")]);
+  assert.equal(loadTask("twin", [dir]).config.name, "first");
+  // The other one is reachable by its path, in place of the id.
+  assert.equal(loadTask(join(dir, "b.yaml"), [dir]).config.name, "second");
+
+  const listed = mlgym(["tasks", "--tasks-dir", dir]);
+  assert.equal(listed.code, 0, listed.stderr);
+  assert.match(listed.stdout, /^twin\s+first \| PythonSubmissionTasks/m);
+  assert.ok(
+    listed.stderr.includes(
+      `task id 'twin' is defined in ${join(dir, "a.yaml")} and also in ${join(dir, "b.yaml")}`,
+    ),
+    listed.stderr,
+  );
+  // Folders named in order: the first folder's file wins over a later folder's.
+  const other = folder({ "z.yaml": task("twin", "", "third") });
+  assert.equal(discoverTasks([other, dir]).get("twin")?.file, join(other, "z.yaml"));
+  assert.match(shadowWarning(discoverTasks([other, dir]).get("twin")!) ?? "", /also in .*a\.yaml, .*b\.yaml/);
+});
+
+test("a task YAML path that does not exist is a clear error", () => {
+  assert.throws(() => loadTask("/nonexistent/task.yaml"), /task file '\/nonexistent\/task\.yaml' not found/);
+});
+
+/** A folder shaped like a checkout of the original: `mlgym/`, `configs/tasks`, `configs/datasets`, `data/`. */
+function fakeCheckout(): string {
+  return folder({
+    "mlgym/__init__.py": "",
+    "configs/datasets/numbers.yaml":
+      "name: numbers\ndescription: n\ndata_path: data/blotto/data\nis_local: true\n",
+    "configs/tasks/blotto.yaml": task(
+      "blotto",
+      "dataset_configs:\n- datasets/numbers.yaml\nstarter_code:\n- data/blotto/evaluate.py\nevaluation_paths:\n- evaluate.py\nbaseline_scores:\n- Score: 1.5\n",
+    ),
+    "data/blotto/evaluate.py": "print('{}')\n",
+    "data/blotto/data/numbers.csv": "x\n1\n",
+  });
+}
+
+test("a checkout of the original takes the place of built-ins of its ids, its paths resolving in the checkout", () => {
+  const root = fakeCheckout();
+  const tasksDir = join(root, "configs", "tasks");
+  assert.equal(mlgymCheckoutRoot(tasksDir), root);
+  assert.equal(mlgymCheckoutRoot(root), root);
+  assert.equal(mlgymCheckoutRoot(builtinTasksDir()), undefined);
+  const entry = discoverTasks([tasksDir]).get("blotto");
+  assert.equal(entry?.file, join(tasksDir, "blotto.yaml"));
+  assert.equal(entry?.checkout, root);
+  assert.equal(entry?.problem, undefined);
+  // No --data-root: the checkout is one for its own tasks.
+  const spec = loadTask("blotto", [tasksDir], { roots: [] });
+  assert.equal(spec.datasets[0]?.localPath, join(root, "data", "blotto", "data"));
+  assert.equal(
+    loadTask(join(tasksDir, "blotto.yaml"), [], { roots: [] }).file,
+    join(tasksDir, "blotto.yaml"),
+  );
+
+  // The original's YAMLs name no priority metric: the built-in task's of the same id is used when it is theirs too.
+  writeFileSync(
+    join(tasksDir, "house.yaml"),
+    task("regressionKaggleHousePrice", "baseline_scores:\n- rmse: 30340.1\n  r2: 0.88\n"),
+  );
+  const house = loadTask("regressionKaggleHousePrice", [tasksDir], { roots: [] });
+  assert.equal(house.file, join(tasksDir, "house.yaml"));
+  assert.deepEqual(
+    [house.priorityMetric, house.directionOf("rmse"), house.directionOf("r2")],
+    ["r2", "minimize", "maximize"],
+  );
+  writeFileSync(
+    join(tasksDir, "house.yaml"),
+    task("regressionKaggleHousePrice", "baseline_scores:\n- rmse: 30340.1\n"),
+  );
+  assert.equal(loadTask("regressionKaggleHousePrice", [tasksDir], { roots: [] }).priorityMetric, "rmse");
+
+  // The same folder without the `mlgym` package is a plain folder: the built-in rule applies.
+  const plain = folder({ "configs/tasks/blotto.yaml": readFileSync(join(tasksDir, "blotto.yaml"), "utf8") });
+  assert.match(
+    discoverTasks([join(plain, "configs", "tasks")]).get("blotto")?.problem?.message ?? "",
+    /also the id of the built-in task .*add 'override_builtin: true'/,
+  );
+});
+
+test("mlgym baseline of a task with recorded baseline_scores and no baseline code prints the recorded scores", () => {
+  const r = mlgym(["baseline", "tinyModel", "--tasks-dir", FIXTURES, "--sandbox", "local", "--json"]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout).metrics, { Loss: 6.0 });
+});
+
+const hasOriginal = existsSync(join(ORIGINAL, "configs", "tasks"));
+const skipOriginal = !hasOriginal && `no checkout of the original at ${ORIGINAL} (fetch it to run this)`;
+
+test("--tasks-dir on the original's checkout lists every task id of its YAMLs, none refused for its id", {
+  skip: skipOriginal,
+}, () => {
+  const tasksDir = join(ORIGINAL, "configs", "tasks");
+  const ids = new Set(
+    readdirSync(tasksDir)
+      .filter((f) => f.endsWith(".yaml"))
+      .map((f) => /^id: *(\S+)/m.exec(readFileSync(join(tasksDir, f), "utf8"))?.[1])
+      .filter((id): id is string => id !== undefined),
+  );
+  const r = mlgym(["tasks", "--tasks-dir", tasksDir, "--json"]);
+  const rows = JSON.parse(r.stdout) as Array<{ id: string; file: string; error?: string }>;
+  for (const id of ids) {
+    const row = rows.find((x) => x.id === id);
+    assert.ok(row, `${id} is listed`);
+    assert.ok(row.file.startsWith(tasksDir), `${id} comes from the checkout, not the built-ins: ${row.file}`);
+    assert.doesNotMatch(row.error ?? "", /task id/, `${id} is not refused for its id`);
+  }
+  assert.match(
+    r.stderr,
+    /task id 'imageClassificationCifar10' is defined in \S+imageClassificationCifar10\.yaml and also in \S+imageClassificationCifar10L1\.yaml/,
+  );
+  // The game tasks need no prepared data: they load, and the original's titanic has recorded scores only.
+  for (const id of ["battleOfSexes", "blotto", "prisonersDilemma", "titanicSurvival"])
+    assert.equal(rows.find((x) => x.id === id)?.error, undefined, id);
+  const titanic = mlgym(["baseline", join(tasksDir, "titanic.yaml"), "--sandbox", "local", "--json"]);
+  assert.equal(titanic.code, 0, titanic.stderr);
+  assert.deepEqual(JSON.parse(titanic.stdout).metrics, { Accuracy: 0.76555 });
+});
