@@ -84,6 +84,7 @@ export async function runPlannedEpisode(spec: EpisodeSpec, ctx: EpisodeContext):
     }
     const model = createModel(spec.model, {
       ...(spec.baseUrl ? { baseUrl: spec.baseUrl } : {}),
+      ...(spec.logprobs ? { logprobs: true } : {}),
       ...(spec.pricesFile ? { prices: readPriceFile(spec.pricesFile) } : {}),
     });
     const summary = await runEpisode({

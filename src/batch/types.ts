@@ -37,6 +37,8 @@ export interface EpisodeSpec {
   dataRoots?: string[];
   /** Model options shared by the batch. */
   baseUrl?: string;
+  /** Record the answers' token log-probabilities (not part of the key: the same episode, with more recorded). */
+  logprobs?: boolean;
   /** Absolute path of a price file (YAML/JSON). */
   pricesFile?: string;
   allowUnpriced?: boolean;

@@ -24,6 +24,7 @@ interface BatchFlags {
   retries?: string;
   retryDelay?: string;
   baseUrl?: string;
+  logprobs?: boolean;
   prices?: string;
   allowUnpriced?: boolean;
   tasksDir?: string[];
@@ -75,7 +76,7 @@ export function registerBatch(program: Command): void {
     )
     .option("--output <dir>", "folder for the run folders (default: runs)")
     .option("--agent-config <file>", "agent YAML (default: agents/default.yaml)")
-    .option("--sandbox <backend>", "local or bwrap (default: bwrap where it works)")
+    .option("--sandbox <backend>", "local, bwrap, docker or podman (default: bwrap where it works)")
     .option("--gpus <ids>", "device ids to hand out, e.g. 0,1,2,3; no two running episodes share one")
     .option(
       "--gpus-per-run <g>",
@@ -98,6 +99,10 @@ export function registerBatch(program: Command): void {
     .option("--retries <n>", "retries of an episode ended by an infrastructure failure (default 2)")
     .option("--retry-delay <ms>", "first retry delay, doubled each time (default 5000)")
     .option("--base-url <url>", "OpenAI-compatible server for openai: models")
+    .option(
+      "--logprobs",
+      "ask the model for its answers' token log-probabilities (and, from vLLM, the token ids) and record them in the trajectory, for RL training",
+    )
     .option("--prices <file>", "YAML/JSON price table (model -> {input, output} USD per million tokens)")
     .option(
       "--allow-unpriced",
@@ -153,6 +158,7 @@ export function registerBatch(program: Command): void {
         ...(flags.retries ? { retries: n(flags.retries, "--retries") } : {}),
         ...(flags.retryDelay ? { retry_delay_ms: n(flags.retryDelay, "--retry-delay") } : {}),
         ...(flags.baseUrl ? { base_url: flags.baseUrl } : {}),
+        ...(flags.logprobs ? { logprobs: true } : {}),
         ...(flags.prices ? { prices: flags.prices } : {}),
         ...(flags.allowUnpriced ? { allow_unpriced: true } : {}),
         ...(flags.tasksDir ? { tasks_dirs: flags.tasksDir } : {}),

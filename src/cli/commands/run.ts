@@ -15,6 +15,7 @@ interface RunOptions {
   output: string;
   seed?: string;
   baseUrl?: string;
+  logprobs?: boolean;
   prices?: string;
   tasksDir?: string[];
   dataRoot?: string[];
@@ -49,13 +50,17 @@ export function registerRun(program: Command): void {
     .option("--time-limit <seconds>", "wall-clock limit of the episode")
     .option("--temperature <t>", "sampling temperature", "0")
     .option("--top-p <p>", "nucleus sampling", "0.95")
-    .option("--sandbox <backend>", "local or bwrap (default: bwrap where it works)")
+    .option("--sandbox <backend>", "local, bwrap, docker or podman (default: bwrap where it works)")
     .option("--output <dir>", "folder for run folders", "runs")
     .option(
       "--seed <n>",
       "seed of the task and its evaluations (default: a fresh one, recorded in args.json)",
     )
     .option("--base-url <url>", "OpenAI-compatible server (vLLM, Ollama, llama.cpp, LiteLLM, OpenRouter)")
+    .option(
+      "--logprobs",
+      "ask the model for its answers' token log-probabilities (and, from vLLM, the token ids) and record them in the trajectory, for RL training",
+    )
     .option(
       "--prices <file>",
       "YAML/JSON price table (model -> {input, output} USD per million tokens) extending the built-in one; a --cost-limit needs a price for the model",
@@ -86,6 +91,7 @@ export function registerRun(program: Command): void {
       const taskId = opts.task ?? DEMO_TASK;
       const modelOptions = {
         ...(opts.baseUrl ? { baseUrl: opts.baseUrl } : {}),
+        ...(opts.logprobs ? { logprobs: true } : {}),
         ...(opts.prices ? { prices: readPriceFile(opts.prices) } : {}),
       };
       const { model, note } = chooseModel(opts.model, modelOptions, taskId);

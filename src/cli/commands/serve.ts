@@ -51,7 +51,7 @@ export function registerServe(program: Command): void {
     )
     .option("--tasks-dir <dir>", "an extra folder with task YAML files (repeatable)", collect)
     .option("--data-root <dir>", DATA_ROOT_HELP, collect)
-    .option("--sandbox <backend>", "local or bwrap (default: bwrap where it works)")
+    .option("--sandbox <backend>", "local, bwrap, docker or podman (default: bwrap where it works)")
     .option("--idle-timeout <seconds>", "close environments that received no request for this long", "600")
     .option("--max-steps <n>", "steps per episode unless the client sets max_steps", "50")
     .option("--output <dir>", "folder of the episodes' trajectories (<task>__<episode_id>/)", "runs/serve")
