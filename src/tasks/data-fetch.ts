@@ -37,10 +37,16 @@ const sourceSchema = z
     bytes: z.number().int().positive().nullish(),
     /** The file's name in the raw folder (and in a `--from` folder). */
     file: z.string().regex(/^[^/\\]+$/, "a file name, without folders"),
+    /**
+     * Set when the publisher gives neither a digest nor a size that could be recorded: the file is taken as it comes,
+     * its sha256 is printed and recorded in the `.complete` marker, so that a later fetch can be compared with it.
+     */
+    unverified: z.literal(true).optional(),
   })
   .strict()
-  .refine((s) => s.sha256 !== null || s.bytes, {
-    message: "a source without sha256 needs bytes (its size) so that a download can be checked",
+  .refine((s) => s.sha256 !== null || s.bytes || s.unverified, {
+    message:
+      "a source without sha256 needs bytes (its size) so that a download can be checked, or 'unverified: true' where the publisher gives neither",
     path: ["bytes"],
   });
 export type DataSource = z.infer<typeof sourceSchema>;
@@ -82,7 +88,16 @@ export interface FetchOptions {
 export interface DataMarker {
   taskId: string;
   completedAt: string;
-  sources: Array<{ file: string; url: string; from?: string; bytes: number; sha256: string; md5: string }>;
+  sources: Array<{
+    file: string;
+    url: string;
+    from?: string;
+    bytes: number;
+    sha256: string;
+    md5: string;
+    /** No digest or size was known to check it against (`unverified: true` in fetch.yaml). */
+    unverified?: boolean;
+  }>;
   convert?: string;
 }
 
@@ -98,7 +113,12 @@ async function verify(source: DataSource, path: string): Promise<DataMarker["sou
           ? `md5 ${got.md5}, expected ${source.md5}`
           : undefined;
   if (wrong) throw new DataFetchError(`${path} is not the expected ${source.file}: ${wrong}`);
-  return { file: source.file, url: source.url, ...got };
+  return { file: source.file, url: source.url, ...got, ...(source.unverified ? { unverified: true } : {}) };
+}
+
+/** What is said of a file taken without a check. */
+function unverifiedNote(got: DataMarker["sources"][number]): string {
+  return `${got.file}: NOT verified (the publisher gives no digest or size to check it against); ${got.bytes} bytes, sha256 ${got.sha256} (recorded in the .complete marker)`;
 }
 
 /** The file of `source` in a user's `--from` path: `<folder>/<file>`, or the path itself for a single source. */
@@ -144,6 +164,7 @@ export async function fetchTaskData(
       const local = localSource(options.from, source, config.sources.length === 1, config.local_hint);
       log(`checking ${local}`);
       const checked = await verify(source, local);
+      if (source.unverified) log(unverifiedNote(checked));
       if (resolve(local) !== target) copyFileSync(local, target);
       sources.push({ ...checked, from: local });
       continue;
@@ -172,7 +193,7 @@ export async function fetchTaskData(
       throw error;
     }
     renameSync(part, target);
-    log(`${source.file}: verified`);
+    log(source.unverified ? unverifiedNote(sources.at(-1)!) : `${source.file}: verified`);
   }
   convert(config, fetchFile, dirs, options.python, log);
   const marker: DataMarker = {

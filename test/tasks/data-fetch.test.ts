@@ -170,3 +170,63 @@ test("mlgym data fetch --from takes a local folder (no network); status reports 
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /--from: '.*nope' does not exist/);
 });
+
+test("an unverified source (the publisher gives no digest) is downloaded, its sha256 printed and recorded; a source with neither digest, size nor 'unverified' is a config error", async () => {
+  const { url, server } = await serve(0);
+  servers.push(server);
+  const taskFile = taskWithFetch(url, null, null);
+  await assert.rejects(
+    fetchTaskData("fetchy", taskFile, { python: PYTHON }),
+    (e: unknown) => e instanceof Error && /sources\.0\.bytes.*or 'unverified: true'/s.test(e.message),
+  );
+  const fetchFile = join(taskFile, "..", "fetch.yaml");
+  writeFileSync(
+    fetchFile,
+    readFileSync(fetchFile, "utf8").replace("    file: blob.bin", "    unverified: true\n    file: blob.bin"),
+  );
+  const lines: string[] = [];
+  const marker = await fetchTaskData("fetchy", taskFile, { python: PYTHON, log: (l) => lines.push(l) });
+  assert.equal(marker.sources[0]?.sha256, SHA256);
+  assert.equal(marker.sources[0]?.unverified, true);
+  assert.ok(
+    lines.some(
+      (l) =>
+        l ===
+        `blob.bin: NOT verified (the publisher gives no digest or size to check it against); ${CONTENT.length} bytes, sha256 ${SHA256} (recorded in the .complete marker)`,
+    ),
+    lines.join("\n"),
+  );
+  assert.equal(
+    readFileSync(join(taskDataDirs("fetchy").data, "summary.txt"), "utf8"),
+    `${CONTENT.length} ${SHA256}\n`,
+  );
+});
+
+test("naturalLanguageInferenceMNLI's full scale: data fetch --from a folder in the publishers' layout converts it into the task's format", async () => {
+  const cache = mkdtempSync(join(tmpdir(), "mlgym-mnli-cache-"));
+  const env = { MLGYM_DATA_DIR: cache };
+  const small = join("tasks", "naturalLanguageInferenceMNLI", "data");
+  const raw = mkdtempSync(join(tmpdir(), "mlgym-mnli-raw-"));
+  // The small scale's files have the columns of the Hugging Face files; the weights file is only copied.
+  cpSync(join(small, "train.parquet"), join(raw, "train-00000-of-00001.parquet"));
+  cpSync(join(small, "validation_matched.parquet"), join(raw, "validation_matched-00000-of-00001.parquet"));
+  cpSync(join(small, "pretrained", "config.json"), join(raw, "config.json"));
+  cpSync(join(small, "pretrained", "vocab.txt"), join(raw, "vocab.txt"));
+  writeFileSync(join(raw, "model.safetensors"), "weights");
+  const r = await mlgymAsync(["data", "fetch", "naturalLanguageInferenceMNLI", "--from", raw], { env });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /model\.safetensors: NOT verified/);
+  const data = join(cache, "naturalLanguageInferenceMNLI", "data");
+  assert.deepEqual(readdirSync(data).sort(), ["pretrained", "train.parquet", "validation_matched.parquet"]);
+  assert.deepEqual(readdirSync(join(data, "pretrained")).sort(), [
+    "config.json",
+    "model.safetensors",
+    "vocab.txt",
+  ]);
+  const status = mlgym(["data", "status", "--json"], { env });
+  const rows = JSON.parse(status.stdout) as Array<{ taskId: string; scale: string; status: string }>;
+  assert.equal(
+    rows.find((row) => row.taskId === "naturalLanguageInferenceMNLI" && row.scale === "full")?.status,
+    "present",
+  );
+});
