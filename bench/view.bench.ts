@@ -1,7 +1,7 @@
 // `mlgym view`: time to the first page of the run list on the original's 676-run layout (13 models x 13 tasks x
 // 4 runs), cold (no index cache: every trajectory scanned once) and warm (the index cache of a previous session,
-// checked by mtimes), and the run page of one trajectory of about 40 MB (outline, then the first 20 steps by byte
-// range). The 676 runs take results.json from ../shared/reference/mlgym-results and trajectories (hard links) from
+// checked by mtimes), and one trajectory of about 40 MB: its offset scan and step outline from a cold cache, its row
+// in the index, its run page (info and outline), then 20 steps by byte range. The 676 runs take results.json from ../shared/reference/mlgym-results and trajectories (hard links) from
 // ../shared/reference/mlgym-trajectories when present, else generated ones. Target: first page well under 1 s.
 // `npm run bench -- view`, or alone: `node --import tsx bench/view.bench.ts`.
 import {
@@ -19,6 +19,8 @@ import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { KNOWN_MODELS, TASK_CATALOGUE } from "../src/report/catalogue.js";
 import { startViewServer } from "../src/view/server.js";
+import { scanStepOffsets } from "../src/view/step-offsets.js";
+import { TrajectoryFiles } from "../src/view/trajectory-file.js";
 
 const repo = resolve(fileURLToPath(import.meta.url), "../..");
 const reference = resolve(repo, "../shared/reference");
@@ -34,6 +36,7 @@ function generatedTrajectory(steps: number, observationBytes: number): string {
     state: "{}",
     thought: `step ${i}`,
     execution_time: 1,
+    ...(i % 10 === 3 ? { requeries: [{ response: "no command", error: "format error" }] } : {}),
   }));
   const info = { model_stats: { total_cost: 1, tokens_sent: 1000, tokens_received: 100, api_calls: steps } };
   return JSON.stringify(
@@ -132,10 +135,26 @@ export async function benchView(): Promise<Array<{ name: string; value: string }
 
     const big = join(work, "big", "model__bigTask__default_run_0");
     mkdirSync(big, { recursive: true });
-    writeFileSync(join(big, "bigTask.traj"), generatedTrajectory(2000, 20_000));
+    const bigFile = join(big, "bigTask.traj");
+    writeFileSync(bigFile, generatedTrajectory(2000, 20_000));
+    // The step list alone, from a cold cache (median of 5): the offset scan, then the outline (which includes a scan).
+    const median = async (fn: () => unknown) => {
+      const times: number[] = [];
+      for (let k = 0; k < 5; k++) times.push((await timed(async () => fn()))[1]);
+      return times.sort((a, b) => a - b)[2] as number;
+    };
+    const outline = new TrajectoryFiles().outline(bigFile);
+    if (outline.length !== 2000 || outline[3]?.requeries !== 1) throw new Error("unexpected outline");
+    const scanMs = await median(() => scanStepOffsets(bigFile));
+    const outlineMs = await median(() => new TrajectoryFiles().outline(bigFile));
+    rows.push({ name: "offset scan of a 40 MB trajectory", value: `${scanMs.toFixed(0)} ms` });
+    rows.push({ name: "outline of a 40 MB trajectory (scan included)", value: `${outlineMs.toFixed(0)} ms` });
     const server = await startViewServer({ root: join(work, "big"), cacheDir: null });
     try {
       const id = encodeURIComponent("model__bigTask__default_run_0");
+      // The run's row first (its summary; the task, unknown to the catalogue, is looked up in the registry), then
+      // the run page itself (info and outline).
+      const [, indexMs] = await timed(() => server.index.refresh());
       const [, runMs] = await timed(async () =>
         (await fetch(new URL(`/api/run?id=${id}`, server.url))).json(),
       );
@@ -143,7 +162,11 @@ export async function benchView(): Promise<Array<{ name: string; value: string }
         (await fetch(new URL(`/api/steps?id=${id}&from=1000&to=1020`, server.url))).json(),
       );
       rows.push({
-        name: "run page of a 40 MB trajectory: summary + outline",
+        name: "index of the 40 MB run (registry look-up of its task)",
+        value: `${indexMs.toFixed(0)} ms`,
+      });
+      rows.push({
+        name: "run page of a 40 MB trajectory: info + outline",
         value: `${runMs.toFixed(0)} ms`,
       });
       rows.push({

@@ -260,7 +260,10 @@ function cards(detail) {
     card("cost", r.cost === null ? "–" : `$${r.cost.toFixed(4)}`),
     card("tokens sent / received", `${r.tokensSent ?? "–"} / ${r.tokensReceived ?? "–"}`),
     card("API calls", r.apiCalls ?? "–"),
-    card("re-queries (format errors, blocked)", detail.requeries),
+    card(
+      "re-queries (format errors, blocked)",
+      `<span data-testid="requeries">${detail.requeries}</span>${detail.requeriesUnplaced ? ` <small title="the original's trajectories keep only each step's accepted answer: counted from the API calls">(${detail.requeriesUnplaced} not placed at a step)</small>` : ""}`,
+    ),
     card("audit", flags),
     r.infrastructure ? card("infrastructure", esc(r.infrastructure)) : "",
   ].join("");

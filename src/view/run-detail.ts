@@ -1,4 +1,5 @@
 import { metricValue } from "../metrics/types.js";
+import { runRequeries } from "./requeries.js";
 import type { RunIndex } from "./run-index.js";
 import { type RunRow, readAudit, readResultsFile } from "./run-row.js";
 import type { StepOutline } from "./trajectory-file.js";
@@ -19,8 +20,10 @@ export interface RunDetail {
   info: Record<string, unknown>;
   outline: StepOutline[];
   trail: TrailPoint[];
-  /** Sum of refused answers over the steps (format errors and blocked commands). */
+  /** Refused answers (format errors and blocked commands), the steps' and those counted from the API calls. */
   requeries: number;
+  /** Of those, the ones no step records: the original's trajectories keep only each step's accepted answer. */
+  requeriesUnplaced: number;
   audit: { flagged: boolean; flags: unknown[]; notes: string[] } | null;
 }
 
@@ -63,13 +66,18 @@ export function runDetail(index: RunIndex, id: string): RunDetail | undefined {
     } catch {}
   }
   const audit = readAudit(files.audit);
+  const stats = info.model_stats;
+  const apiCalls =
+    typeof stats === "object" && stats !== null ? (stats as { api_calls?: unknown }).api_calls : null;
+  const requeries = runRequeries(outline, apiCalls);
   return {
     row,
     results: { agent, baseline: results.baseline ?? null },
     info,
     outline,
     trail: scoreTrail(agent, row.metric, outline),
-    requeries: outline.reduce((n, s) => n + s.requeries, 0),
+    requeries: requeries.total,
+    requeriesUnplaced: requeries.unplaced,
     audit: audit ? { flagged: audit.flagged, flags: audit.flags, notes: audit.notes } : null,
   };
 }

@@ -1,13 +1,30 @@
 import { statSync } from "node:fs";
 import { parsePythonJson } from "../python-json.js";
+import { stepRequeries } from "./requeries.js";
 import { readBytes, readInfoFromTail, readRange, type StepOffsets, scanStepOffsets } from "./step-offsets.js";
 
 /** What the step list of a run shows for each step, without its full text. */
 export interface StepOutline {
-  /** First line of the action, at most 120 characters. */
+  /** First line of the action, at most 120 characters (trailing spaces dropped). */
   action: string;
   /** Answers refused before the step's action (format errors, blocked commands). */
   requeries: number;
+  /** Set when the step lists its re-queries (ours); the original's files never do. */
+  recorded?: true;
+}
+
+const OUTLINE_WIDTH = 120;
+
+/**
+ * The line a step list shows for an action: its first non-blank line, at most 120 characters. Undefined when `text`
+ * is only the head of a longer action and that line may go on past it.
+ */
+export function actionLine(text: string, cut = false): string | undefined {
+  const start = text.trimStart();
+  const newline = start.indexOf("\n");
+  const line = newline < 0 ? start : start.slice(0, newline);
+  if (cut && newline < 0 && line.length < OUTLINE_WIDTH) return undefined;
+  return line.slice(0, OUTLINE_WIDTH).trimEnd();
 }
 
 interface Entry {
@@ -119,18 +136,28 @@ export class TrajectoryFiles {
     return out;
   }
 
-  /** The outline of every step (read once per change of the file). */
+  /**
+   * The outline of every step, once per change of the file. It comes from the offset scan (each action's head and
+   * re-query count); only a step whose first line runs past the head kept by the scan is read again.
+   */
   outline(file: string): StepOutline[] {
     const entry = this.entry(file);
     if (entry.outline) return entry.outline;
+    const { starts, actionHeads, actionCut, requeries } = entry.offsets;
     const outline: StepOutline[] = [];
-    const count = entry.offsets.starts.length;
-    for (let from = 0; from < count; from += 64) {
-      for (const step of this.steps(file, from, from + 64)) {
-        const action = typeof step.action === "string" ? step.action.trim() : "";
-        const requeries = Array.isArray(step.requeries) ? step.requeries.length : 0;
-        outline.push({ action: (action.split("\n")[0] ?? "").slice(0, 120), requeries });
+    for (let i = 0; i < starts.length; i++) {
+      const head = actionHeads[i];
+      let action = head === undefined ? "" : actionLine(head, actionCut[i]);
+      if (action === undefined) {
+        const step = this.steps(file, i, i + 1)[0];
+        action = typeof step?.action === "string" ? (actionLine(step.action) ?? "") : "";
       }
+      const recorded = requeries[i] ?? -1;
+      outline.push({
+        action,
+        requeries: stepRequeries(recorded, action),
+        ...(recorded >= 0 ? { recorded: true as const } : {}),
+      });
     }
     entry.outline = outline;
     return outline;

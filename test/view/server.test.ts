@@ -47,6 +47,8 @@ test("the runs API filters, sorts and describes runs; a run gives its trail and 
     { attempt: 2, step: 5, value: 0.8 },
   ]);
   assert.equal(run.requeries, 2);
+  assert.equal(run.requeriesUnplaced, 0);
+  assert.deepEqual(run.outline[1], { action: "cat train.py", requeries: 2, recorded: true });
   assert.equal(run.row.exitStatus, "submitted");
   const steps = await get<{ steps: Array<{ action: string }> }>(`/api/steps?id=${id}&from=4&to=10`);
   assert.deepEqual(

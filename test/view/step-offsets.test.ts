@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { scanStepOffsets } from "../../src/view/step-offsets.js";
-import { TrajectoryFiles } from "../../src/view/trajectory-file.js";
+import { ACTION_HEAD, scanStepOffsets } from "../../src/view/step-offsets.js";
+import { actionLine, TrajectoryFiles } from "../../src/view/trajectory-file.js";
 import { viewerFixture } from "./fixtures.js";
 
 test("step offsets delimit exactly the steps and info that JSON.parse finds", async () => {
@@ -75,4 +75,60 @@ test("escaped quotes and runs of backslashes are found across any chunk boundary
     const [from, to] = offsets.info ?? [0, 0];
     assert.deepEqual(JSON.parse(bytes.subarray(from, to).toString("utf8")), document.info, `chunk ${chunk}`);
   }
+});
+
+test("the outline kept by the scan matches each step's parsed action and re-queries, long actions included", async () => {
+  const { root } = await viewerFixture();
+  const long = "x".repeat(ACTION_HEAD);
+  const actions: unknown[] = [
+    "ls -a\n",
+    "\n\n   python train.py --lr 0.1   \nmore",
+    `edit 1:400\n${long}\nend_of_edit`,
+    // First lines that run past the head kept by the scan: plain, escaped and multi-byte characters at the cut.
+    `${"a".repeat(ACTION_HEAD - 3)}"\\ tail`,
+    `a${"é".repeat(ACTION_HEAD / 2 + 1)} tail`,
+    `ab${"😀".repeat(ACTION_HEAD / 4 + 1)}`,
+    `${"\u0001".repeat(ACTION_HEAD / 6 + 2)}x`,
+    `${" ".repeat(ACTION_HEAD + 10)}after blanks`,
+    "exit_format",
+    null,
+    { name: "not text" },
+  ];
+  const trajectory = actions.map((action, i) => ({
+    action,
+    observation: `obs "action": "decoy" ${i}`,
+    ...(i % 3 === 1 ? { requeries: Array.from({ length: i }, () => ({ response: "[{", error: "e" })) } : {}),
+    ...(i === 6 ? { requeries: [] } : {}),
+    thought: "action",
+  }));
+  const file = join(root, "actions.traj");
+  writeFileSync(file, JSON.stringify({ trajectory, history: [{ action: "x" }], info: {} }, null, 2));
+  const expected = trajectory.map((s) => ({
+    action: typeof s.action === "string" ? (actionLine(s.action) ?? "") : "",
+    requeries: s.requeries?.length ?? (s.action === "exit_format" ? 3 : 0),
+  }));
+  assert.equal(expected[1]?.action, "python train.py --lr 0.1");
+  assert.equal(expected[3]?.action.length, 120);
+  for (const chunk of [1, 5, 64, 1 << 20]) {
+    const offsets = scanStepOffsets(file, chunk);
+    assert.deepEqual(offsets.requeries, [-1, 1, -1, -1, 4, -1, 0, 7, -1, -1, 10], `chunk ${chunk}`);
+    // Heads that settle the first line need no second read; the scan kept them.
+    assert.equal(offsets.actionHeads[0], "ls -a\n");
+    assert.equal(offsets.actionCut[2], true);
+    assert.equal(actionLine(offsets.actionHeads[2] ?? "", true), "edit 1:400");
+    // A head cut inside an escape or a character ends before it, and still decodes.
+    assert.equal(offsets.actionHeads[3], `${"a".repeat(ACTION_HEAD - 3)}"`);
+    assert.equal(offsets.actionHeads[4], `a${"é".repeat(ACTION_HEAD / 2 - 1)}`);
+    assert.equal(offsets.actionHeads[5], `ab${"😀".repeat(ACTION_HEAD / 4 - 1)}`);
+    assert.equal(offsets.actionHeads[6], "\u0001".repeat(Math.floor(ACTION_HEAD / 6)));
+  }
+  const outline = new TrajectoryFiles().outline(file);
+  assert.deepEqual(
+    outline.map(({ action, requeries }) => ({ action, requeries })),
+    expected,
+  );
+  assert.deepEqual(
+    outline.map((s) => s.recorded === true),
+    trajectory.map((s) => "requeries" in s),
+  );
 });

@@ -69,6 +69,7 @@ test("a run opens from the list and steps with the keyboard", { skip }, async ()
   await page.waitForSelector('[data-testid="position"]');
   assert.equal(await page.locator('[data-testid="position"]').textContent(), "step 1 of 6");
   assert.equal(await page.locator('[data-testid="exit-status"]').textContent(), "submitted");
+  assert.equal(await page.locator('[data-testid="requeries"]').textContent(), "2");
   assert.equal(await page.locator('svg[data-testid="chart"] polyline').count(), 1);
   assert.equal(await page.locator('[data-testid="results"] tr').count(), 4); // header, baseline, 2 attempts
   await page.keyboard.press("j");
