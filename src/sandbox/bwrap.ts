@@ -1,8 +1,9 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, lstatSync, mkdtempSync, readlinkSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { isAbsolute, join, relative } from "node:path";
+import { join } from "node:path";
 import { SandboxError } from "../errors.js";
+import { AgentView, SANDBOX_HOME } from "./agent-view.js";
 import { type Cgroup, createCgroup } from "./cgroup.js";
 import { diskQuotaSupport, mountQuota, type QuotaFilesystem } from "./disk-quota.js";
 import { LimitGuard } from "./limit-guard.js";
@@ -23,9 +24,7 @@ import { limitedArgv, runProcess, spawnShellProcess } from "./spawn.js";
 import { isGone } from "./stop-then-kill.js";
 import { tmpfsArgs } from "./tmpfs-size.js";
 
-const HOME = "/home/agent";
-/** Where a scratch run of the agent's view sees its extra mounts (channels), outside the agent's home. */
-const SCRATCH = "/run/mlgym";
+const HOME = SANDBOX_HOME;
 const SYSTEM_DIRS = ["/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"];
 /** The parts of /etc programs need; the rest of the host's /etc (shadow, keys, ...) stays out. */
 const ETC_ENTRIES = [
@@ -86,6 +85,7 @@ export class BwrapSandbox implements Sandbox {
   readonly isolated = true;
   readonly home = HOME;
   readonly workspace: string;
+  private readonly view: AgentView;
   private readonly agentMounts: Mount[];
   private readonly files: MountTable;
   private readonly cgroup: Cgroup | null;
@@ -95,15 +95,10 @@ export class BwrapSandbox implements Sandbox {
   private readonly guard: LimitGuard;
 
   constructor(private readonly spec: SandboxSpec) {
-    const rel = relative(spec.homeDir, spec.workspaceDir);
-    const outsideHome = rel.startsWith("..") || isAbsolute(rel);
-    // A workspace outside the home (a user's folder, used in place) is bound at the usual place.
-    this.workspace = outsideHome ? join(HOME, "workspace") : join(HOME, rel);
-    this.agentMounts = [
-      { hostPath: spec.homeDir, path: HOME, readOnly: false },
-      ...(outsideHome ? [{ hostPath: spec.workspaceDir, path: this.workspace, readOnly: false }] : []),
-      ...spec.mounts.map((m) => this.inside(m)),
-    ];
+    this.view = new AgentView(spec);
+    this.workspace = this.view.workspace;
+    this.agentMounts = this.view.mounts;
+    const outsideHome = this.view.workspaceOutsideHome;
     this.files = new MountTable(this.agentMounts, this.workspace);
     // The home goes on its own size-bounded filesystem where the host allows; what it cannot hold is watched.
     const diskMb = spec.limits.diskMb;
@@ -162,34 +157,13 @@ export class BwrapSandbox implements Sandbox {
     }
   }
 
-  private inside(m: Mount): Mount {
-    return { ...m, path: isAbsolute(m.path) ? m.path : join(HOME, m.path) };
-  }
-
   insidePath(hostPath: string): string | undefined {
     return this.files.toInside(hostPath);
   }
 
   /** The agent's mounts, plus the hidden files for `evaluation` runs. */
   private viewMounts(evaluation: boolean): Mount[] {
-    return [
-      ...this.agentMounts,
-      ...(evaluation ? this.spec.evaluationMounts.map((m) => this.inside(m)) : []),
-    ];
-  }
-
-  /** Mounts of a scratch run: the system-level ones (runtime, tools) plus the view's own. */
-  private scratchMounts(options: ScratchRunOptions): Mount[] {
-    const system = this.spec.mounts.filter((m) => isAbsolute(m.path));
-    if (options.view === "agent") {
-      const readOnlyHome = this.agentMounts.map((m) => ({ ...m, readOnly: true }));
-      return [...readOnlyHome, ...options.mounts.map((m) => ({ ...m, path: join(SCRATCH, m.path) }))];
-    }
-    return [
-      ...system,
-      { hostPath: options.dir, path: this.workspace, readOnly: false },
-      ...options.mounts.map((m) => ({ ...m, path: join(this.workspace, m.path) })),
-    ];
+    return [...this.agentMounts, ...(evaluation ? this.view.evaluationMounts() : [])];
   }
 
   private bwrapArgs(mounts: Mount[], cwd: string): string[] {
@@ -281,7 +255,7 @@ export class BwrapSandbox implements Sandbox {
   }
 
   startScratch(command: string, options: ScratchRunOptions): ScratchProcess {
-    const args = this.bwrapArgs(this.scratchMounts(options), this.workspace);
+    const args = this.bwrapArgs(this.view.scratchMounts(options), this.workspace);
     const argv = ["bwrap", ...args, "bash", "--noprofile", "--norc", "-c", command];
     return startScratchRun(argv, this.spec.limits, this.env(options.env), options);
   }

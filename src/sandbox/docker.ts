@@ -2,8 +2,9 @@ import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { isAbsolute, join, relative } from "node:path";
+import { join } from "node:path";
 import { SandboxError } from "../errors.js";
+import { AgentView, SANDBOX_HOME, SCRATCH_DIR } from "./agent-view.js";
 import {
   containerProcesses,
   containerUser,
@@ -33,9 +34,8 @@ import { runProcess, startProcess } from "./spawn.js";
 
 export { probeContainerEngine } from "./container-engine.js";
 
-const HOME = "/home/agent";
-/** Where a scratch run of the agent's view sees its extra mounts (channels), outside the agent's home. */
-const SCRATCH = "/run/mlgym";
+const HOME = SANDBOX_HOME;
+const SCRATCH = SCRATCH_DIR;
 /** Where an evaluation container finds the two pipes that stand for descriptors 3 and 4 (see `startScratch`). */
 const CHANNEL = "/run/mlgym-channel";
 const TAG = "MLGYM_EXEC_TAG";
@@ -72,6 +72,7 @@ export class ContainerSandbox implements Sandbox {
   readonly isolated = true;
   readonly home = HOME;
   readonly workspace: string;
+  private readonly view: AgentView;
   readonly name = `mlgym-${process.pid}-${randomBytes(4).toString("hex")}`;
   private readonly agentMounts: Mount[];
   private readonly files: MountTable;
@@ -90,14 +91,10 @@ export class ContainerSandbox implements Sandbox {
     private readonly engine: string,
   ) {
     this.backend = engine.endsWith("podman") ? "podman" : "docker";
-    const rel = relative(spec.homeDir, spec.workspaceDir);
-    const outsideHome = rel.startsWith("..") || isAbsolute(rel);
-    this.workspace = outsideHome ? join(HOME, "workspace") : join(HOME, rel);
-    this.agentMounts = [
-      { hostPath: spec.homeDir, path: HOME, readOnly: false },
-      ...(outsideHome ? [{ hostPath: spec.workspaceDir, path: this.workspace, readOnly: false }] : []),
-      ...spec.mounts.map((m) => this.inside(m)),
-    ];
+    this.view = new AgentView(spec);
+    this.workspace = this.view.workspace;
+    this.agentMounts = this.view.mounts;
+    const outsideHome = this.view.workspaceOutsideHome;
     this.files = new MountTable(this.agentMounts, this.workspace);
     const diskMb = spec.limits.diskMb;
     this.quota = diskMb && diskQuotaSupport().kernel ? mountQuota(spec.homeDir, diskMb) : null;
@@ -113,10 +110,6 @@ export class ContainerSandbox implements Sandbox {
       ...(diskMb && watched.length > 0 ? { watch: { dirs: watched, limitMb: diskMb } } : {}),
       sweep: () => this.killAll(this.shellPids()),
     });
-  }
-
-  private inside(m: Mount): Mount {
-    return { ...m, path: isAbsolute(m.path) ? m.path : join(HOME, m.path) };
   }
 
   /** `docker run` arguments shared by the episode's container and its one-off ones: identity, limits, mounts. */
@@ -226,7 +219,7 @@ export class ContainerSandbox implements Sandbox {
     const cwd = options.cwd ?? this.workspace;
     if (options.evaluation) {
       // Hidden files only ever appear in a one-off container of their own.
-      const hidden = this.spec.evaluationMounts.map((m) => this.inside(m));
+      const hidden = this.view.evaluationMounts();
       // Layered over the agent's mounts: one at the same place replaces the agent's.
       const mounts = [...this.agentMounts.filter((m) => !hidden.some((h) => h.path === m.path)), ...hidden];
       const run = this.oneOff(mounts, cwd, ["bash", "--noprofile", "--norc", "-c", command], {
@@ -289,20 +282,6 @@ export class ContainerSandbox implements Sandbox {
         } catch {}
       }
     }
-  }
-
-  /** Mounts of a scratch run: the system-level ones (runtime, tools) plus the view's own. */
-  private scratchMounts(options: ScratchRunOptions): Mount[] {
-    const system = this.spec.mounts.filter((m) => isAbsolute(m.path));
-    if (options.view === "agent") {
-      const readOnlyHome = this.agentMounts.map((m) => ({ ...m, readOnly: true }));
-      return [...readOnlyHome, ...options.mounts.map((m) => ({ ...m, path: join(SCRATCH, m.path) }))];
-    }
-    return [
-      ...system,
-      { hostPath: options.dir, path: this.workspace, readOnly: false },
-      ...options.mounts.map((m) => ({ ...m, path: join(this.workspace, m.path) })),
-    ];
   }
 
   /**
@@ -382,7 +361,7 @@ export class ContainerSandbox implements Sandbox {
 
   startScratch(command: string, options: ScratchRunOptions): ScratchProcess {
     return this.oneOff(
-      this.scratchMounts(options),
+      this.view.scratchMounts(options),
       this.workspace,
       ["bash", "--noprofile", "--norc", "-c", command],
       {
