@@ -255,7 +255,12 @@ class TaskChecker {
           "fail",
           `the evaluation crashed instead of rejecting the submission with a message: ${crash}`,
         ];
-      const message = lastLine(error.message);
+      // The script's own verdict where it gave one (the output of the agent's code may follow it), else the last line.
+      const verdict = error.message
+        .split("\n")
+        .filter((line) => line.startsWith("Evaluation failed:"))
+        .at(-1);
+      const message = verdict ?? lastLine(error.message);
       return message ? ["ok", `${error.name}: ${message}`] : ["fail", `${error.name} without a message`];
     }
   }

@@ -15,4 +15,18 @@ export const CPU_TASKS = [
   { id: "imageClassificationFMnist", metric: "accuracy", original: 0.7835, tolerance: 0.03 },
 ] as const;
 
+/**
+ * The seven tasks that run at their small scale here (offline data of our own, a short training), with their
+ * priority metric and the hidden and sample-submission checks that apply.
+ */
+export const SMALL_SCALE_TASKS = [
+  { id: "imageClassificationCifar10", metric: "accuracy", hidden: true, sample: true },
+  { id: "imageCaptioningCOCO", metric: "BLEU Score", hidden: true, sample: true },
+  { id: "languageModelingFineWeb", metric: "val_loss", hidden: true, sample: false },
+  { id: "naturalLanguageInferenceMNLI", metric: "validation_accuracy", hidden: true, sample: false },
+  { id: "rlMetaMazeMisc", metric: "Reward Mean", hidden: false, sample: false },
+  { id: "rlMountainCarContinuous", metric: "Reward Mean", hidden: false, sample: false },
+  { id: "rlBreakoutMinAtar", metric: "Reward Mean", hidden: false, sample: false },
+] as const;
+
 export const taskYaml = (id: string) => join(TASKS_DIR, id, "task.yaml");
