@@ -29,6 +29,11 @@ export interface TaskSpec {
   sampleSubmission?: string;
   /** Host path of `requirements_path` (may not exist: checked when a task runtime is made, see task-runtime.ts). */
   requirementsFile?: string;
+  /**
+   * A task of the original's checkout: its Python files reach the workspace without the copyright docstring the
+   * public repository added after the paper's runs were recorded (see `src/env/original-headers.ts`).
+   */
+  asRecorded?: boolean;
   priorityMetric?: string;
   directionOf(metric: string): MetricDirection;
 }

@@ -1,10 +1,21 @@
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative, sep } from "node:path";
+import { basename, join, relative, sep } from "node:path";
 import type { TaskSpec } from "../config/load-task.js";
 import { ConfigError } from "../errors.js";
 import type { Mount } from "../sandbox/sandbox.js";
 import { HiddenLines } from "./evaluation-output.js";
+import { stripOriginalHeaders } from "./original-headers.js";
 
 /** Host folders of one episode and the mounts that shape what the agent and the evaluation see. */
 export interface EpisodeLayout {
@@ -91,7 +102,10 @@ export function prepareEpisode(spec: TaskSpec, root: string): EpisodeLayout {
   const workspaceDir = join(homeDir, "workspace");
   rmSync(homeDir, { recursive: true, force: true });
   mkdirSync(workspaceDir, { recursive: true });
-  for (const s of spec.starterCode) cpSync(s.hostPath, join(workspaceDir, s.name), { recursive: true });
+  for (const s of spec.starterCode) {
+    cpSync(s.hostPath, join(workspaceDir, s.name), { recursive: true });
+    if (spec.asRecorded) stripOriginalHeaders(join(workspaceDir, s.name));
+  }
 
   const mounts: Mount[] = [];
   const evaluationMounts: Mount[] = [];
@@ -115,13 +129,27 @@ export function prepareEpisode(spec: TaskSpec, root: string): EpisodeLayout {
   }
   spec.config.evaluation_paths.forEach((path, i) => {
     const host = starterHostPath(spec, path, `evaluation_paths.${i}`);
-    const mount = { hostPath: host, path: `workspace/${path.replace(/^\.\//, "")}`, readOnly: true };
-    mounts.push(mount);
+    const inside = `workspace/${path.replace(/^\.\//, "")}`;
+    const mount = { hostPath: host, path: inside, readOnly: true };
+    // The agent reads what the original's agents read (see original-headers.ts); evaluations run the trusted file.
+    mounts.push(spec.asRecorded ? { ...mount, hostPath: asRecordedCopy(host, root, i) } : mount);
     // Evaluations always run the trusted copy, even where the agent's copy could be changed (local backend).
     evaluationMounts.push(mount);
     evaluationView.push({ hostPath: host, path: path.replace(/^\.\//, ""), readOnly: true });
   });
   return { root, homeDir, workspaceDir, mounts, evaluationMounts, evaluationView };
+}
+
+/** A copy of a trusted evaluation file as the original's recorded runs saw it, in the episode's folder. */
+function asRecordedCopy(host: string, root: string, index: number): string {
+  const dir = join(root, "as-recorded", String(index));
+  mkdirSync(dir, { recursive: true });
+  const copy = join(dir, basename(host));
+  cpSync(host, copy, { recursive: true });
+  stripOriginalHeaders(copy);
+  // The original made its evaluation files read-only and executable (`-r-xr-xr-x`, `evaluate.py*` under `ls -F`).
+  if (statSync(copy).isFile()) chmodSync(copy, 0o555);
+  return copy;
 }
 
 /** Removes everything in the workspace except the starter code and `data` (after a baseline run, as the original does). */

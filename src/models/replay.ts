@@ -142,7 +142,9 @@ export function verifyReplay(
     if (!rep) row.verdict = "not replayed";
     else if (!rec) row.verdict = "not recorded";
     else {
-      const a = normalize(rec.observation).trimEnd();
+      // Older files of the original record a successful submit with an empty observation, newer ones as ours.
+      const olderSubmit = rec.observation === "" && rep.observation === "Exited (submit)";
+      const a = normalize(olderSubmit ? rep.observation : rec.observation).trimEnd();
       const b = normalize(rep.observation).trimEnd();
       const ma = evaluationMetrics(a);
       const mb = evaluationMetrics(b);

@@ -157,7 +157,7 @@ export function loadTaskFile(file: string, options: TaskLoadOptions = {}): TaskS
   const checkout = mlgymCheckoutRoot(dirname(resolve(file)));
   const spec = loadTaskSpec(file, checkout ? withRoot(options, checkout) : options);
   taskKind(spec.config.task_entrypoint, spec.file);
-  return checkout ? withBuiltinMetrics(spec, options) : spec;
+  return checkout ? { ...withBuiltinMetrics(spec, options), asRecorded: true } : spec;
 }
 
 /**

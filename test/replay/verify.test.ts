@@ -166,3 +166,17 @@ test("a shared trajectory of the original replays on the original's task folder 
   // Edits on the original's own files land where they did: most edit steps reproduce exactly.
   assert.ok((r.stdout.match(/ identical +edit /g) ?? []).length >= 4, r.stdout);
 });
+
+test("an older file's empty submit observation matches our 'Exited (submit)'; nothing else is forgiven", {
+  skip: !battle && `no shared battleOfSexes trajectory at ${SHARED}`,
+}, () => {
+  const recorded = readTrajectory(join(SHARED, battle!, "battleOfSexes.traj"));
+  assert.equal(recorded.trajectory.at(-1)?.observation, "", "the shared file is of the older kind");
+  const replayed = structuredClone(recorded);
+  replayed.trajectory.at(-1)!.observation = "Exited (submit)";
+  assert.ok(verifyReplay(recorded, replayed, { tolerance: 0 }).steps.every((s) => s.verdict === "identical"));
+  // The other way round, or another text, is a difference.
+  assert.equal(verifyReplay(replayed, recorded, { tolerance: 0 }).steps.at(-1)?.verdict, "differs");
+  replayed.trajectory.at(-1)!.observation = "Exited (exit_cost)";
+  assert.equal(verifyReplay(recorded, replayed, { tolerance: 0 }).steps.at(-1)?.verdict, "differs");
+});

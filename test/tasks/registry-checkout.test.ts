@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
+import { make } from "../../src/env/make.js";
+import { withoutOriginalHeader } from "../../src/env/original-headers.js";
 import {
   builtinTasksDir,
   discoverTasks,
@@ -154,4 +156,40 @@ test("--tasks-dir on the original's checkout lists every task id of its YAMLs, n
   const titanic = mlgym(["baseline", join(tasksDir, "titanic.yaml"), "--sandbox", "local", "--json"]);
   assert.equal(titanic.code, 0, titanic.stderr);
   assert.deepEqual(JSON.parse(titanic.stdout).metrics, { Accuracy: 0.76555 });
+});
+
+test("the original's task files reach the workspace as its recorded runs saw them: no copyright docstring, evaluate.py r-xr-xr-x; validate still scores", async () => {
+  const header = '"""\nCopyright (c) Meta Platforms, Inc. and affiliates.\n"""\n';
+  assert.equal(withoutOriginalHeader(`${header}\nimport random\n`), "import random\n");
+  assert.equal(withoutOriginalHeader(`${header}import json\n`), "import json\n");
+  assert.equal(
+    withoutOriginalHeader('"""Other docstring."""\nimport os\n'),
+    '"""Other docstring."""\nimport os\n',
+  );
+
+  const root = fakeCheckout();
+  const tasksDir = join(root, "configs", "tasks");
+  const evaluate = `${header}import json\nprint(json.dumps({"Score": 2.5}))\n`;
+  writeFileSync(join(root, "data", "blotto", "evaluate.py"), evaluate);
+  writeFileSync(join(root, "data", "blotto", "strategy.py"), `${header}\nimport random\n`);
+  writeFileSync(
+    join(tasksDir, "blotto.yaml"),
+    readFileSync(join(tasksDir, "blotto.yaml"), "utf8").replace(
+      "- data/blotto/evaluate.py\n",
+      "- data/blotto/evaluate.py\n- data/blotto/strategy.py\n",
+    ),
+  );
+  const env = make("blotto", { sandbox: "local", tasksDirs: [tasksDir], dataRoots: [] });
+  try {
+    await env.reset({ seed: 1 });
+    assert.equal((await env.step("cat strategy.py")).observation, "import random");
+    assert.equal((await env.step("head -1 evaluate.py")).observation, "import json");
+    assert.equal((await env.step("stat -c %A evaluate.py")).observation, "-r-xr-xr-x");
+    assert.match((await env.step("validate")).observation, /Evaluation Score: \{'Score': 2\.5\}/);
+  } finally {
+    await env.close();
+  }
+  // The checkout itself is untouched; a built-in task's files are copied as they are.
+  assert.equal(readFileSync(join(root, "data", "blotto", "evaluate.py"), "utf8"), evaluate);
+  assert.equal(loadTask("battleOfSexes").asRecorded, undefined);
 });
