@@ -19,30 +19,10 @@ function collect(dir, out) {
   return out;
 }
 
-/**
- * Files that take minutes (they train models or play whole episodes on every task): started first, so that the
- * two workers are not left with one of them at the end while the other idles.
- */
-const SLOW = [
-  "tasks-check",
-  "demo-all-tasks",
-  "test/tasks/episodes",
-  "rl-attacks",
-  "rl-tasks",
-  "test/docker/",
-  "replay/",
-  "batch/",
-];
-const slowness = (f) => {
-  const i = SLOW.findIndex((s) => f.includes(s));
-  return i === -1 ? SLOW.length : i;
-};
-
 const filters = process.argv.slice(2);
 const files = [...collect("src", []), ...collect("test", [])]
   .filter((f) => filters.length === 0 || filters.some((x) => f.includes(x)))
-  .sort()
-  .sort((a, b) => slowness(a) - slowness(b));
+  .sort();
 if (files.length === 0) {
   console.error("run-tests: no test files matched");
   process.exit(1);

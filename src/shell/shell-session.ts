@@ -185,6 +185,9 @@ export class ShellSession {
         if (settled) return;
         settled = true;
         for (const t of Object.values(timers)) clearTimeout(t);
+        // What the command printed before the shell broke is already in the output pipe, which may be read after
+        // the status descriptor: let it arrive before the exchange is closed.
+        if (replaced === "broken") await new Promise((r) => setTimeout(r, EXIT_DRAIN_MS));
         this.current = undefined;
         if (replaced) {
           // Forget the shell first, so its exit is not taken for the next command's.
