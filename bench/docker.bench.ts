@@ -35,8 +35,9 @@ async function measure(
 }
 
 /**
- * The docker backend's overhead beside bwrap's, in the same run: reset (a container started per episode), a step
- * (`docker exec`'d shell), and `validate` (a one-off evaluation container), as ratios docker / bwrap.
+ * The container backends' overhead beside bwrap's, in the same run: reset (a container started per episode), a step
+ * (an exec'd shell), and `validate` (a one-off evaluation container), as ratios container / bwrap; podman's rows
+ * where Podman and its image are there.
  */
 export async function benchDocker(steps = 300): Promise<BenchRow[]> {
   const missing = ["bwrap", "docker"].filter((b) => !probeBackend(b)?.ok);
@@ -44,17 +45,25 @@ export async function benchDocker(steps = 300): Promise<BenchRow[]> {
     return missing.map((b) => ({ name: `${b} unavailable (skipped)`, value: probeBackend(b)?.reason ?? "" }));
   }
   const bwrap = await measure("bwrap", steps);
-  const docker = await measure("docker", steps);
   const rows: BenchRow[] = [];
-  for (const [what, key] of [
-    ["reset tinyCsv", "reset"],
-    [`env.step("true"), mean of ${steps}`, "step"],
-    ["validate (evaluation) tinyCsv", "validate"],
-  ] as const) {
-    rows.push({
-      name: `${what}: docker / bwrap`,
-      value: `${(docker[key] / bwrap[key]).toFixed(2)} (docker ${docker[key].toFixed(key === "step" ? 2 : 0)} ms, bwrap ${bwrap[key].toFixed(key === "step" ? 2 : 0)} ms)`,
-    });
+  for (const engine of ["docker", "podman"]) {
+    const probe = probeBackend(engine);
+    if (!probe?.ok) {
+      rows.push({ name: `${engine} unavailable (skipped)`, value: probe?.reason ?? "" });
+      continue;
+    }
+    const box = await measure(engine, steps);
+    for (const [what, key] of [
+      ["reset tinyCsv", "reset"],
+      [`env.step("true"), mean of ${steps}`, "step"],
+      ["validate (evaluation) tinyCsv", "validate"],
+    ] as const) {
+      const digits = key === "step" ? 2 : 0;
+      rows.push({
+        name: `${what}: ${engine} / bwrap`,
+        value: `${(box[key] / bwrap[key]).toFixed(2)} (${engine} ${box[key].toFixed(digits)} ms, bwrap ${bwrap[key].toFixed(digits)} ms)`,
+      });
+    }
   }
   return rows;
 }

@@ -17,6 +17,13 @@ const suites: Array<[string, () => Promise<Array<{ name: string; value: string }
   ["view", () => benchView()],
   ["docker", () => benchDocker()],
 ];
+const unknown = only.filter((name) => !suites.some(([known]) => known === name));
+if (unknown.length > 0) {
+  console.error(
+    `npm run bench: unknown benchmark ${unknown.join(", ")}; known: ${suites.map(([name]) => name).join(", ")}`,
+  );
+  process.exit(2);
+}
 for (const [name, run] of suites) {
   if (only.length > 0 && !only.includes(name)) continue;
   printTable(name, await run());

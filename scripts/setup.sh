@@ -25,6 +25,13 @@ if [ -z "${MLGYM_SKIP_DOCKER:-}" ]; then
   command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
   command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
 fi
+# Podman (opt-in: MLGYM_PODMAN=1), with catatonit for its --init.
+if [ -n "${MLGYM_PODMAN:-}" ]; then
+  command -v podman >/dev/null 2>&1 || missing+=(podman)
+  [ -e /usr/libexec/podman/catatonit ] || command -v catatonit >/dev/null 2>&1 || missing+=(catatonit)
+  command -v runc >/dev/null 2>&1 || command -v crun >/dev/null 2>&1 || missing+=(runc)
+  command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
+fi
 if [ ${#missing[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
     say "installing ${missing[*]}"
@@ -67,4 +74,10 @@ if [ -z "${MLGYM_SKIP_DOCKER:-}" ] && command -v docker >/dev/null 2>&1; then
   else
     say "no Docker engine answers: the docker sandbox's tests are SKIPPED, not passed (see 'mlgym doctor')"
   fi
+fi
+
+# The task image for Podman (MLGYM_PODMAN=1), which keeps images of its own.
+if [ -n "${MLGYM_PODMAN:-}" ] && command -v podman >/dev/null 2>&1; then
+  node bin/mlgym.js image build --engine podman --quiet >&2 ||
+    say "the task image could not be built for podman: the podman sandbox's tests are SKIPPED, not passed"
 fi

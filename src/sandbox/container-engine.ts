@@ -1,6 +1,7 @@
 import { spawn, spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { hostname } from "node:os";
+import { join } from "node:path";
 import { SandboxError } from "../errors.js";
 
 /** The task image the container backends run (`mlgym image build` makes it). */
@@ -91,6 +92,27 @@ export async function engineCall(
   );
 }
 
+/** Whether Podman finds the init process that `--init` runs: catatonit where Podman looks, or an init_path set. */
+function podmanInitFound(): boolean {
+  const home = process.env.HOME ?? "";
+  const configs = ["/etc/containers/containers.conf", join(home, ".config/containers/containers.conf")];
+  for (const file of configs) {
+    try {
+      if (/^\s*init_path\s*=/m.test(readFileSync(file, "utf8"))) return true;
+    } catch {
+      // no such file
+    }
+  }
+  const places = [
+    "/usr/libexec/podman",
+    "/usr/local/libexec/podman",
+    "/usr/lib/podman",
+    "/usr/bin",
+    "/usr/local/bin",
+  ];
+  return places.some((dir) => existsSync(join(dir, "catatonit")));
+}
+
 /** Whether the engine answers and the task image exists; the reason when not. */
 export function probeContainerEngine(engineName?: string): { ok: boolean; reason: string } {
   const engine = engineCommand(engineName);
@@ -104,6 +126,12 @@ export function probeContainerEngine(engineName?: string): { ok: boolean; reason
     const why = (version.stderr || "").trim().split("\n")[0] || `exit ${version.status}`;
     return { ok: false, reason: `the ${engine} engine does not answer: ${why}` };
   }
+  if (engine.endsWith("podman") && !podmanInitFound())
+    return {
+      ok: false,
+      reason:
+        "podman's --init needs catatonit, which is not installed (apt-get install catatonit, or set init_path in containers.conf)",
+    };
   const image = spawnSync(engine, ["image", "inspect", "--format", "{{.Id}}", taskImage()], {
     encoding: "utf8",
     timeout: 10_000,
@@ -144,6 +172,44 @@ export function containerUser(engine: string): ContainerUser {
   return user;
 }
 
+/** A hard limit of this process from /proc/self/limits ("Max processes", "Max open files"); undefined if unlimited. */
+function hardLimit(name: string): number | undefined {
+  try {
+    const line = readFileSync("/proc/self/limits", "utf8")
+      .split("\n")
+      .find((l) => l.startsWith(name));
+    const hard = line?.slice(name.length).trim().split(/\s+/)[1];
+    return hard && /^\d+$/.test(hard) ? Number(hard) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Podman's own rlimits for a container's processes: it raises `nofile` and `nproc` to values of its own (up to
+ * 1048576) that an unprivileged or nested host refuses ("error setting rlimit type 7: operation not permitted").
+ * Docker passes its daemon's limits; Podman gets this process's hard limits instead, `nproc` also capped at the
+ * kernel's pid_max (higher is refused). The episode's process limit stays with `--pids-limit`: `nproc` counts every
+ * process of the uid on the host, not the container's.
+ */
+export function podmanUlimitArgs(): string[] {
+  const args: string[] = [];
+  const nofile = hardLimit("Max open files");
+  if (nofile) args.push("--ulimit", `nofile=${nofile}:${nofile}`);
+  let pidMax: number | undefined;
+  try {
+    pidMax = Number(readFileSync("/proc/sys/kernel/pid_max", "utf8").trim()) || undefined;
+  } catch {
+    pidMax = undefined;
+  }
+  const caps = [hardLimit("Max processes"), pidMax].filter((n): n is number => !!n);
+  if (caps.length > 0) {
+    const nproc = Math.min(...caps);
+    args.push("--ulimit", `nproc=${nproc}:${nproc}`);
+  }
+  return args;
+}
+
 /** The labels of a container made by this process. */
 export function labelArgs(name: string): string[] {
   return [
@@ -181,7 +247,11 @@ export interface LabelledContainer {
 /** Every container with mlgym's labels, running or not. */
 export async function listContainers(engineName?: string): Promise<LabelledContainer[]> {
   const engine = engineCommand(engineName);
-  const format = `{{.ID}}\t{{.Names}}\t{{.Label "${LABELS.pid}"}}\t{{.Label "${LABELS.host}"}}\t{{.Label "${LABELS.created}"}}`;
+  // Docker's `ps` template has `.Label "k"`; Podman's has a map of labels (`index .Labels "k"`).
+  const label = engine.endsWith("podman")
+    ? (k: string) => `{{index .Labels "${k}"}}`
+    : (k: string) => `{{.Label "${k}"}}`;
+  const format = `{{.ID}}\t{{.Names}}\t${label(LABELS.pid)}\t${label(LABELS.host)}\t${label(LABELS.created)}`;
   const r = await engineCall(engine, ["ps", "-a", "--filter", `label=${LABELS.pid}`, "--format", format], {
     timeoutMs: 30_000,
   });
@@ -223,22 +293,54 @@ export function untrackContainer(name: string): void {
   live.delete(name);
 }
 
-/** Host pids of a container's processes, each with its pid inside the container (local engines only). */
+/** The host pid of each container's init (`State.Pid`), asked of the engine once per container. */
+const inits = new Map<string, number>();
+
+function pidNamespace(hostPid: number): string | undefined {
+  try {
+    return readlinkSync(`/proc/${hostPid}/ns/pid`);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Host pids of a container's processes, each with its pid inside the container (local engines only): the host's
+ * processes in the PID namespace of the container's init. Read from /proc rather than asked of the engine, so that
+ * it also works while the container is paused (`podman top` refuses a paused container) and costs no CLI call.
+ */
 export async function containerProcesses(
   engine: string,
   name: string,
 ): Promise<Array<{ hostPid: number; pid: number }>> {
-  const args = engine.endsWith("podman") ? ["top", name, "hpid"] : ["top", name, "-eo", "pid"];
-  const r = await engineCall(engine, args, { timeoutMs: 30_000, allowFail: true });
-  if (r.code !== 0) return [];
+  const key = `${engine}\0${name}`;
+  let init = inits.get(key);
+  let ns = init === undefined ? undefined : pidNamespace(init);
+  if (ns === undefined) {
+    const r = await engineCall(engine, ["inspect", "--format", "{{.State.Pid}}", name], {
+      timeoutMs: 30_000,
+      allowFail: true,
+    });
+    init = Number(r.stdout.trim());
+    if (r.code !== 0 || !Number.isInteger(init) || init <= 0) return [];
+    ns = pidNamespace(init);
+    // A container in the host's PID namespace has no processes of its own to tell apart: none are returned.
+    if (ns === undefined || ns === pidNamespace(process.pid)) return [];
+    inits.set(key, init);
+  }
   const out: Array<{ hostPid: number; pid: number }> = [];
-  for (const line of r.stdout.split("\n").slice(1)) {
-    const hostPid = Number(line.trim());
-    if (!Number.isInteger(hostPid) || hostPid <= 0) continue;
+  for (const entry of readdirSync("/proc")) {
+    const hostPid = Number(entry);
+    if (!Number.isInteger(hostPid) || hostPid <= 0 || pidNamespace(hostPid) !== ns) continue;
     const pid = nsPid(hostPid);
     if (pid !== undefined) out.push({ hostPid, pid });
   }
   return out;
+}
+
+/** Forgets a removed container's init. */
+export function forgetContainer(engine: string, name: string): void {
+  inits.delete(`${engine}\0${name}`);
 }
 
 /** The pid a host process has in its innermost PID namespace. */

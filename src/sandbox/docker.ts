@@ -11,7 +11,9 @@ import {
   engineCall,
   engineCommand,
   environHas,
+  forgetContainer,
   labelArgs,
+  podmanUlimitArgs,
   taskImage,
   trackContainer,
   untrackContainer,
@@ -125,6 +127,7 @@ export class ContainerSandbox implements Sandbox {
     if (limits.memoryMb) args.push("--memory", `${limits.memoryMb}m`, "--memory-swap", `${limits.memoryMb}m`);
     if (limits.cpus) args.push("--cpus", String(limits.cpus));
     if (limits.maxProcesses) args.push("--pids-limit", String(limits.maxProcesses));
+    if (this.backend === "podman") args.push(...podmanUlimitArgs());
     if (limits.cpuSeconds) args.push("--ulimit", `cpu=${limits.cpuSeconds}:${limits.cpuSeconds}`);
     if (limits.diskMb) {
       const bytes = limits.diskMb * 1024 * 1024;
@@ -401,6 +404,7 @@ export class ContainerSandbox implements Sandbox {
     });
     // Where the engine failed, the exit hook (and `mlgym doctor --clean`) try again.
     if (removed.code === 0) for (const n of names) untrackContainer(n);
+    forgetContainer(this.engine, this.name);
     this.quota?.release();
     rmSync(this.etcDir, { recursive: true, force: true });
   }

@@ -8,14 +8,16 @@ import { join } from "node:path";
 import { after, describe, test } from "node:test";
 import { listContainers } from "../../src/sandbox/container-engine.js";
 import { mlgymAsync } from "../helpers/cli.js";
-import { backendsUnderTest } from "../helpers/sandboxes.js";
+import { containerBackends } from "../helpers/sandboxes.js";
 
-const docker = backendsUnderTest().find((b) => b.name === "docker")!;
 const root = mkdtempSync(join(tmpdir(), "mlgym-orphans-"));
 const registry = join(import.meta.dirname, "../../src/sandbox/registry.ts");
 
-/** Starts a runner that creates a docker sandbox with a busy shell, prints its container's name, then `then`s. */
-function runner(then: "wait" | "exit"): {
+/** Starts a runner that creates a container sandbox with a busy shell, prints its container's name, then `then`s. */
+function runner(
+  backend: string,
+  then: "wait" | "exit",
+): {
   pid: number;
   name: Promise<string>;
   exited: Promise<number | null>;
@@ -25,7 +27,7 @@ function runner(then: "wait" | "exit"): {
     import { mkdirSync } from "node:fs";
     const home = ${JSON.stringify(root)} + "/" + process.pid;
     mkdirSync(home + "/workspace", { recursive: true });
-    const box = await createSandbox("docker", { homeDir: home, workspaceDir: home + "/workspace", mounts: [],
+    const box = await createSandbox(${JSON.stringify(backend)}, { homeDir: home, workspaceDir: home + "/workspace", mounts: [],
       evaluationMounts: [], network: false, limits: { maxProcesses: 64 }, env: {}, path: [] });
     const shell = box.spawnShell();
     shell.write("sleep 300 &\\n");
@@ -47,32 +49,36 @@ function runner(then: "wait" | "exit"): {
   return { pid: child.pid!, name, exited };
 }
 
-describe("containers of killed and exited runs", { skip: docker.skip }, () => {
-  after(() => rmSync(root, { recursive: true, force: true }));
+after(() => rmSync(root, { recursive: true, force: true }));
 
-  test("a run that exits without closing its sandbox removes its container", {
-    timeout: 120_000,
-  }, async () => {
-    const run = runner("exit");
-    const name = await run.name;
-    assert.equal(await run.exited, 0);
-    assert.equal((await listContainers()).filter((c) => c.name === name).length, 0);
-  });
+for (const engine of containerBackends())
+  describe(`${engine.name} containers of killed and exited runs`, { skip: engine.skip }, () => {
+    test("a run that exits without closing its sandbox removes its container", {
+      timeout: 120_000,
+    }, async () => {
+      const run = runner(engine.name, "exit");
+      const name = await run.name;
+      assert.equal(await run.exited, 0);
+      assert.equal((await listContainers(engine.name)).filter((c) => c.name === name).length, 0);
+    });
 
-  test("a killed run's container is an orphan that doctor --clean removes", {
-    timeout: 120_000,
-  }, async () => {
-    const run = runner("wait");
-    const name = await run.name;
-    process.kill(run.pid, "SIGKILL");
-    await run.exited;
-    const left = (await listContainers()).filter((c) => c.name === name);
-    assert.equal(left.length, 1, "the killed run's container should still exist");
-    assert.equal(left[0]!.orphan, true);
-    assert.equal(left[0]!.pid, run.pid);
-    const cli = await mlgymAsync(["doctor", "--clean"]);
-    assert.equal(cli.code, 0, cli.stderr);
-    assert.match(cli.stdout, new RegExp(`docker: removed \\d+ orphaned container\\(s\\): .*${name}`));
-    assert.equal((await listContainers()).filter((c) => c.name === name).length, 0);
+    test("a killed run's container is an orphan that doctor --clean removes", {
+      timeout: 120_000,
+    }, async () => {
+      const run = runner(engine.name, "wait");
+      const name = await run.name;
+      process.kill(run.pid, "SIGKILL");
+      await run.exited;
+      const left = (await listContainers(engine.name)).filter((c) => c.name === name);
+      assert.equal(left.length, 1, "the killed run's container should still exist");
+      assert.equal(left[0]!.orphan, true);
+      assert.equal(left[0]!.pid, run.pid);
+      const cli = await mlgymAsync(["doctor", "--clean"]);
+      assert.equal(cli.code, 0, cli.stderr);
+      assert.match(
+        cli.stdout,
+        new RegExp(`${engine.name}: removed \\d+ orphaned container\\(s\\): .*${name}`),
+      );
+      assert.equal((await listContainers(engine.name)).filter((c) => c.name === name).length, 0);
+    });
   });
-});

@@ -18,16 +18,28 @@ function required(name: string): boolean {
 
 /**
  * Every registered backend, with the reason one is skipped on this machine (a skip is reported as a skip, never as
- * a pass); a new backend is in every conformance suite by its registry line alone.
+ * a pass); a new backend is in every conformance suite by its registry line alone. MLGYM_TEST_SANDBOXES (comma-
+ * separated) narrows a run to those backends, e.g. to run the suites on podman alone.
  */
 export function backendsUnderTest(): Array<{ name: string; skip: string | false }> {
+  const only = (process.env.MLGYM_TEST_SANDBOXES ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   return Object.keys(sandboxBackends).map((name) => {
+    if (only.length > 0 && !only.includes(name))
+      return { name, skip: `backend ${name} left out (MLGYM_TEST_SANDBOXES=${only.join(",")})` };
     const probe = probeBackend(name);
     if (probe?.ok) return { name, skip: false as const };
     if (required(name))
       throw new Error(`sandbox backend '${name}' is required but does not work: ${probe?.reason}`);
     return { name, skip: `backend ${name} unavailable: ${probe?.reason}` };
   });
+}
+
+/** The container backends (one engine's CLI each), for the suites of what containers add. */
+export function containerBackends(): Array<{ name: string; skip: string | false }> {
+  return backendsUnderTest().filter((b) => b.name === "docker" || b.name === "podman");
 }
 
 /** The backends that isolate (every one but local), for suites of what only isolation guarantees. */
