@@ -35,7 +35,8 @@ class _Channel:
         self.process = None
         if os.environ.get("MLGYM_AGENT_CHANNEL") == "fds":
             self.requests = os.fdopen(REQUESTS_FD, "wb", buffering=0)
-            self.replies = os.fdopen(REPLIES_FD, "rb", buffering=0)
+            # Buffered: replies are read a line at a time, and an unbuffered readline costs a system call per byte.
+            self.replies = os.fdopen(REPLIES_FD, "rb")
             os.set_blocking(REQUESTS_FD, True)
             os.set_blocking(REPLIES_FD, True)
         else:

@@ -7,6 +7,9 @@ import pickle
 import struct
 
 MAX_MESSAGE = 256 * 1024 * 1024
+# The types that are their own encoded form; a list of only these is sent and read as it is (the per-frame answers
+# of an RL policy are thousands of floats).
+_PLAIN = frozenset((int, float, str, bool, type(None)))
 _TUPLE = "__tuple__"
 _DICT = "__dict__"
 
@@ -23,6 +26,8 @@ def encode(value):
     if isinstance(value, float):
         return float(value)
     if isinstance(value, list):
+        if kind is list and set(map(type, value)) <= _PLAIN:
+            return value
         return [encode(v) for v in value]
     if isinstance(value, tuple):
         return {_TUPLE: [encode(v) for v in value]}
@@ -51,6 +56,8 @@ def decode(value, depth=0):
     if kind is int or kind is str or kind is float or kind is bool or value is None:
         return value
     if kind is list:
+        if set(map(type, value)) <= _PLAIN:
+            return value
         return [decode(v, depth + 1) for v in value]
     if isinstance(value, dict):
         if set(value) == {_TUPLE} and isinstance(value[_TUPLE], list):
