@@ -123,6 +123,13 @@ test("mlgym baseline of a task with recorded baseline_scores and no baseline cod
   const r = mlgym(["baseline", "tinyModel", "--tasks-dir", FIXTURES, "--sandbox", "local", "--json"]);
   assert.equal(r.code, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout).metrics, { Loss: 6.0 });
+  assert.equal(JSON.parse(r.stdout).recordedOnly, true);
+  const text = mlgym(["baseline", "tinyModel", "--tasks-dir", FIXTURES, "--sandbox", "local"]);
+  assert.equal(text.code, 0, text.stderr);
+  assert.match(
+    text.stdout,
+    /^tinyModel: Loss=6 \(no baseline code: the task's recorded baseline_scores, nothing was run\)\n$/,
+  );
 });
 
 const hasOriginal = existsSync(join(ORIGINAL, "configs", "tasks"));
@@ -193,3 +200,39 @@ test("the original's task files reach the workspace as its recorded runs saw the
   assert.equal(readFileSync(join(root, "data", "blotto", "evaluate.py"), "utf8"), evaluate);
   assert.equal(loadTask("battleOfSexes").asRecorded, undefined);
 });
+
+// The original's CPU-sized tasks run their baselines from its own configs and land on its recorded baseline_scores,
+// within the tolerance of our built-in task of the same id (the original's YAMLs declare none). House prices needs the
+// data folder that `mlgym data link /tmp/mlgym-original` supplies.
+const linked = existsSync(join(ORIGINAL, "data", "regressionKaggleHousePrice", "data", "train.csv"));
+for (const [id, yaml] of [
+  ["battleOfSexes", "battleOfSexes.yaml"],
+  ["prisonersDilemma", "prisonersDilemma.yaml"],
+  ["blotto", "blotto.yaml"],
+  ["regressionKaggleHousePrice", "regressionKaggleHousePrice.yaml"],
+] as const) {
+  const skip =
+    skipOriginal || (id === "regressionKaggleHousePrice" && !linked && "run `mlgym data link` first");
+  test(`the original's ${yaml} runs its baseline within tolerance of its recorded score`, {
+    skip,
+    timeout: 300_000,
+  }, () => {
+    const file = join(ORIGINAL, "configs", "tasks", yaml);
+    // The default sandbox: the original's evaluation reads its hidden answers at /home/agent/workspace/data, a path
+    // that only an isolating backend lays out.
+    const r = mlgym(["baseline", file, "--data-root", ORIGINAL, "--json"]);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { metrics: Record<string, number>; recordedOnly: boolean };
+    assert.equal(out.recordedOnly, false, "the baseline ran");
+    const builtin = loadTask(id).config;
+    const recorded = /^baseline_scores:\n- (\w+): (\S+)/m.exec(readFileSync(file, "utf8"));
+    assert.ok(recorded, "the YAML records a baseline score");
+    const [, metric, value] = recorded;
+    const got = out.metrics[metric!];
+    assert.equal(typeof got, "number", JSON.stringify(out.metrics));
+    assert.ok(
+      Math.abs(got! - Number(value)) <= builtin.tolerance!,
+      `${metric} ${got} vs recorded ${value} (tolerance ${builtin.tolerance})`,
+    );
+  });
+}

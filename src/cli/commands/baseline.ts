@@ -31,7 +31,7 @@ export function registerBaseline(program: Command): void {
     .option("--data-root <dir>", DATA_ROOT_HELP, collect)
     .option("--scale <scale>", SCALE_HELP)
     .action(async (taskId: string, opts: BaselineOptions) => {
-      const [{ make }, { runBaseline }] = await Promise.all([
+      const [{ make }, { baselineIsRecorded, runBaseline }] = await Promise.all([
         import("../../env/make.js"),
         import("../../run/baseline.js"),
       ]);
@@ -48,16 +48,21 @@ export function registerBaseline(program: Command): void {
         const id = env.spec.config.id;
         if (opts.json) {
           process.stdout.write(
-            `${JSON.stringify({ taskId: id, scale: env.spec.scale ?? "small", metrics })}\n`,
+            `${JSON.stringify({ taskId: id, scale: env.spec.scale ?? "small", metrics, recordedOnly: baselineIsRecorded(env.spec.config) })}\n`,
           );
           return;
         }
         const recorded = env.spec.config.baseline_scores[0];
-        process.stdout.write(`${id}: ${formatMetrics(metrics)}\n`);
-        if (recorded)
+        if (baselineIsRecorded(env.spec.config)) {
           process.stdout.write(
-            `recorded baseline (${env.spec.scale ?? "small"} scale): ${formatMetrics(recorded)}\n`,
+            `${id}: ${formatMetrics(metrics)} (no baseline code: the task's recorded baseline_scores, nothing was run)\n`,
           );
+          return;
+        }
+        process.stdout.write(`${id}: ${formatMetrics(metrics)}\n`);
+        // Tasks with scales (the built-ins) say which scale's recording this is; the original's YAMLs have none.
+        const scaleNote = env.spec.config.scales ? ` (${env.spec.scale ?? "small"} scale)` : "";
+        if (recorded) process.stdout.write(`recorded baseline${scaleNote}: ${formatMetrics(recorded)}\n`);
       } finally {
         await env.close();
       }
