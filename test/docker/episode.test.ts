@@ -1,19 +1,13 @@
 // Whole episodes in a container (docker, podman): a scripted agent on real tasks ends submitted with a score, and
 // every observation of the same actions is identical under bwrap and in the container.
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { describe, test } from "node:test";
-import { runAgent } from "../../src/agent/agent.js";
-import { loadAgentConfig } from "../../src/agent/config.js";
 import { make } from "../../src/env/make.js";
-import { ScriptedModel } from "../../src/models/scripted.js";
 import { listContainers } from "../../src/sandbox/container-engine.js";
+import { say, scriptedEpisodeSubmits } from "../helpers/episodes.js";
 import { backendsUnderTest, containerBackends } from "../helpers/sandboxes.js";
 
 const bwrap = backendsUnderTest().find((b) => b.name === "bwrap")!;
-const say = (command: string) => `DISCUSSION\nNext I run this.\n\`\`\`\n${command}\n\`\`\``;
 
 /** Containers this test process made that still exist. */
 async function mine(engine: string): Promise<string[]> {
@@ -29,24 +23,9 @@ for (const engine of containerBackends())
     ] as const) {
       test(`a scripted episode on ${id} ends submitted with a score`, { timeout: 600_000 }, async () => {
         const env = make(id, { maxSteps: 10, sandbox: engine.name });
-        const outputDir = mkdtempSync(join(tmpdir(), `mlgym-docker-episode-${id}-`));
-        try {
-          const result = await runAgent({
-            env,
-            model: new ScriptedModel([...script], id),
-            config: loadAgentConfig(),
-            outputDir,
-          });
-          assert.equal(result.exitStatus, "submitted");
-          const score = result.scores.at(-1) as Record<string, number> | undefined;
-          assert.equal(typeof score?.[metric], "number", JSON.stringify(result.scores));
-          const traj = JSON.parse(readFileSync(result.trajectoryFile, "utf8")) as { trajectory: unknown[] };
-          assert.equal(traj.trajectory.length, script.length);
-          assert.equal(env.sandbox.backend, engine.name);
-        } finally {
-          await env.close();
-          rmSync(outputDir, { recursive: true, force: true });
-        }
+        await scriptedEpisodeSubmits(env, id, script, metric, (e) =>
+          assert.equal(e.sandbox.backend, engine.name),
+        );
         assert.deepEqual(await mine(engine.name), [], "containers left behind");
       });
     }
