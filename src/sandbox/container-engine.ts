@@ -293,8 +293,12 @@ export function untrackContainer(name: string): void {
   live.delete(name);
 }
 
-/** The host pid of each container's init (`State.Pid`), asked of the engine once per container. */
-const inits = new Map<string, number>();
+/**
+ * Each container's init as the engine reported it (`State.Pid`), with the start time and PID namespace it had then:
+ * a later call trusts the cached pid only while the process with that pid still has both (the init may have died
+ * and its pid gone to another process, whose namespace must never be swept).
+ */
+const inits = new Map<string, { pid: number; started: string; ns: string }>();
 
 function pidNamespace(hostPid: number): string | undefined {
   try {
@@ -302,6 +306,38 @@ function pidNamespace(hostPid: number): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A process's start time (field 22 of /proc/<pid>/stat, in clock ticks since boot). */
+function startTime(hostPid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${hostPid}/stat`, "latin1");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/** The container's init now, asked of the engine where the cached one is gone; undefined if it has none. */
+async function containerInit(engine: string, name: string): Promise<{ pid: number; ns: string } | undefined> {
+  const key = `${engine}\0${name}`;
+  const cached = inits.get(key);
+  if (cached && startTime(cached.pid) === cached.started && pidNamespace(cached.pid) === cached.ns)
+    return cached;
+  inits.delete(key);
+  const r = await engineCall(engine, ["inspect", "--format", "{{.State.Pid}}", name], {
+    timeoutMs: 30_000,
+    allowFail: true,
+  });
+  const pid = Number(r.stdout.trim());
+  if (r.code !== 0 || !Number.isInteger(pid) || pid <= 0) return undefined;
+  const ns = pidNamespace(pid);
+  const started = startTime(pid);
+  // A container in the host's PID namespace has no processes of its own to tell apart: none are returned.
+  if (ns === undefined || started === undefined || ns === pidNamespace(process.pid)) return undefined;
+  const init = { pid, started, ns };
+  inits.set(key, init);
+  return init;
 }
 
 /**
@@ -313,25 +349,12 @@ export async function containerProcesses(
   engine: string,
   name: string,
 ): Promise<Array<{ hostPid: number; pid: number }>> {
-  const key = `${engine}\0${name}`;
-  let init = inits.get(key);
-  let ns = init === undefined ? undefined : pidNamespace(init);
-  if (ns === undefined) {
-    const r = await engineCall(engine, ["inspect", "--format", "{{.State.Pid}}", name], {
-      timeoutMs: 30_000,
-      allowFail: true,
-    });
-    init = Number(r.stdout.trim());
-    if (r.code !== 0 || !Number.isInteger(init) || init <= 0) return [];
-    ns = pidNamespace(init);
-    // A container in the host's PID namespace has no processes of its own to tell apart: none are returned.
-    if (ns === undefined || ns === pidNamespace(process.pid)) return [];
-    inits.set(key, init);
-  }
+  const init = await containerInit(engine, name);
+  if (!init) return [];
   const out: Array<{ hostPid: number; pid: number }> = [];
   for (const entry of readdirSync("/proc")) {
     const hostPid = Number(entry);
-    if (!Number.isInteger(hostPid) || hostPid <= 0 || pidNamespace(hostPid) !== ns) continue;
+    if (!Number.isInteger(hostPid) || hostPid <= 0 || pidNamespace(hostPid) !== init.ns) continue;
     const pid = nsPid(hostPid);
     if (pid !== undefined) out.push({ hostPid, pid });
   }
