@@ -1,6 +1,7 @@
 import { basename, dirname, join, resolve } from "node:path";
 import { ConfigError } from "../errors.js";
 import { DATA_CACHE_PREFIX, resolveDataCachePath } from "./data-cache.js";
+import { findHubCopy, type HubCopy } from "./hub-copy.js";
 import {
   type DatasetConfig,
   datasetConfigSchema,
@@ -21,7 +22,16 @@ export interface TaskSpec {
   scale?: Scale;
   /** Absolute path of the task YAML. */
   file: string;
-  datasets: Array<{ config: DatasetConfig; file: string; localPath?: string }>;
+  datasets: Array<{
+    config: DatasetConfig;
+    file: string;
+    localPath?: string;
+    /**
+     * For a dataset the task's code loads from the Hugging Face Hub (`is_local: false`, `data_path` a repo id): the
+     * offline copy `mlgym data link` built in a data root (`data/hf-datasets/...`), when there is one.
+     */
+    hubCopy?: HubCopy;
+  }>;
   /** The description with `{dataset_docs}` substituted. */
   description: string;
   /** Starter code entries copied into the workspace root under `name`. */
@@ -106,7 +116,9 @@ export function loadTaskSpec(file: string, options: TaskLoadOptions = {}): TaskS
       : ds.is_local
         ? paths.resolve(ds.data_path, dsFile, "data_path")
         : undefined;
-    return localPath ? { config: ds, file: dsFile, localPath } : { config: ds, file: dsFile };
+    if (localPath) return { config: ds, file: dsFile, localPath };
+    const hubCopy = ds.is_local ? undefined : findHubCopy(ds.data_path, paths, dsFile);
+    return hubCopy ? { config: ds, file: dsFile, hubCopy } : { config: ds, file: dsFile };
   });
   const docs = datasets.map((d) => `${d.config.name.toUpperCase()}:\n${d.config.description}\n\n`).join("");
   const starterCode = config.starter_code.map((path, i) => ({

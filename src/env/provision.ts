@@ -6,7 +6,7 @@ import { runtimeBinDirs, runtimeFolders } from "../runtime/python-runtime.js";
 import { ensureTaskRuntime } from "../runtime/task-runtime.js";
 import { episodeLimits } from "../sandbox/limits.js";
 import type { SandboxFactory } from "../sandbox/registry.js";
-import type { Sandbox, SandboxLimits } from "../sandbox/sandbox.js";
+import type { Mount, Sandbox, SandboxLimits } from "../sandbox/sandbox.js";
 import { runPrepareScript } from "../tasks/prepare.js";
 import type { Toolset } from "../tools/index.js";
 import { copyTree, type Snapshot } from "./snapshot.js";
@@ -70,6 +70,7 @@ export async function provisionEpisode(req: ProvisionRequest): Promise<Provision
         ...req.toolset.files.map((f) => ({ hostPath: f.path, path: `commands/${f.name}`, readOnly: true })),
         ...runtimeFolders(runtime).map((dir) => ({ hostPath: dir, path: dir, readOnly: true })),
         { hostPath: evaluationSupportDir(), path: evaluationSupportDir(), readOnly: true },
+        ...hubCopyMounts(spec),
       ],
       evaluationMounts: layout.evaluationMounts,
       network: config.network,
@@ -82,6 +83,7 @@ export async function provisionEpisode(req: ProvisionRequest): Promise<Provision
         PYTHONDONTWRITEBYTECODE: "1",
         // The trusted mlgym_eval package, so that the agent can run evaluate.py by hand as well.
         PYTHONPATH: evaluationSupportDir(),
+        ...hubCopyEnv(spec),
       },
       path: runtimeBinDirs(runtime),
       ...(req.devices ? { devices: req.devices } : {}),
@@ -104,4 +106,27 @@ function taskLimits(spec: TaskSpec): SandboxLimits {
   if (l.disk_mb) out.diskMb = l.disk_mb;
   if (l.tmp_mb) out.tmpMb = l.tmp_mb;
   return out;
+}
+
+/** The datasets cache inside the sandbox when the task loads Hub datasets of which we have offline copies. */
+const HUB_CACHE = "/tmp/mlgym-hf-datasets";
+
+/**
+ * The offline copies of the Hub datasets the task's code loads (`mlgym data link`), each mounted read-only where a
+ * datasets cache under /tmp keeps that dataset: /tmp is writable in the agent's view and in evaluations alike, for
+ * the library's lock files (the local backend shows no mounts: there `load_dataset` finds no copy).
+ */
+function hubCopyMounts(spec: TaskSpec): Mount[] {
+  return spec.datasets.flatMap((d) =>
+    d.hubCopy
+      ? [{ hostPath: d.hubCopy.hostDir, path: `${HUB_CACHE}/${d.hubCopy.cachePath}`, readOnly: true }]
+      : [],
+  );
+}
+
+/** With an offline copy, the Hub is off: `load_dataset` takes the copy instead of failing on the network. */
+function hubCopyEnv(spec: TaskSpec): Record<string, string> {
+  return spec.datasets.some((d) => d.hubCopy)
+    ? { HF_DATASETS_CACHE: HUB_CACHE, HF_DATASETS_OFFLINE: "1", HF_HUB_OFFLINE: "1" }
+    : {};
 }

@@ -1,9 +1,12 @@
+import { spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, linkSync, mkdirSync, readdirSync, rmdirSync, statSync } from "node:fs";
 import { basename, join, relative, resolve } from "node:path";
+import { HUB_COPIES_DIR, hubCacheFolder, newestHubCopy } from "../config/hub-copy.js";
 import { loadTaskSpec, taskScales } from "../config/load-task.js";
 import { SCALES } from "../config/task-config.js";
 import { readYamlFile } from "../config/yaml-file.js";
 import { ConfigError } from "../errors.js";
+import { evaluationSupportDir } from "../runtime/paths.js";
 import { discoverTasks, mlgymCheckoutRoot } from "./registry.js";
 
 /** A data folder the original's dataset YAML names, and what `linkOriginalData` did about it. */
@@ -39,7 +42,18 @@ export interface DataLinkOptions {
   tasksDirs?: string[];
   /** Report what would be linked without touching the checkout. */
   dryRun?: boolean;
+  /**
+   * The managed runtime's python, to build offline copies of the Hugging Face Hub datasets the original's code loads
+   * at run time (`data/hf-datasets`); without it they are reported missing.
+   */
+  python?: string;
 }
+
+/**
+ * The Hub datasets (`is_local: false`) whose offline copy we can build from our data: the original's Fashion-MNIST
+ * task and its `load_dataset("zalando-datasets/fashion_mnist")` (python/mlgym_data/hub_cache.py).
+ */
+const HUB_BUILDABLE = new Set(["zalando-datasets/fashion_mnist"]);
 
 /**
  * Where our data cannot stand in for the original's, though a task of the same id exists: the original's code
@@ -167,7 +181,12 @@ export function linkOriginalData(checkout: string, options: DataLinkOptions = {}
       report.missing.push({ dataset: file, target: "", tasks: [], reason: (error as Error).message });
       continue;
     }
-    if (doc.is_local !== true || typeof doc.data_path !== "string") continue; // downloaded by the task's own code
+    if (typeof doc.data_path !== "string") continue;
+    if (doc.is_local !== true) {
+      const row = hubCopy(root, file, doc.data_path, users.get(name) ?? [], options);
+      if (row) report[row[0]].push(row[1]);
+      continue;
+    }
     const target = resolve(root, doc.data_path);
     const tasks = users.get(name) ?? [];
     const row: DataLinkRow = { dataset: file, target, tasks };
@@ -192,6 +211,59 @@ export function linkOriginalData(checkout: string, options: DataLinkOptions = {}
     report.linked.push(row);
   }
   return report;
+}
+
+/**
+ * The offline copy of a Hub dataset that the original's code loads at run time (`data/hf-datasets/<ns>___<name>`),
+ * built from our data of the task that uses it where we can; undefined for a dataset no task uses.
+ */
+function hubCopy(
+  root: string,
+  file: string,
+  repoId: string,
+  tasks: string[],
+  options: DataLinkOptions,
+): ["linked" | "present" | "missing", DataLinkRow] | undefined {
+  const folder = hubCacheFolder(repoId);
+  if (!folder || tasks.length === 0) return undefined;
+  const target = join(root, HUB_COPIES_DIR, folder);
+  const row: DataLinkRow = { dataset: file, target, tasks };
+  if (newestHubCopy(target))
+    return ["present", { ...row, reason: `${relativeTo(root, target)} is already there` }];
+  if (!HUB_BUILDABLE.has(repoId))
+    return [
+      "missing",
+      {
+        ...row,
+        reason: `the task's code loads ${repoId} from the Hugging Face Hub at run time (needs the network); no offline copy of it is built from our data`,
+      },
+    ];
+  const found = ourData(tasks, options.tasksDirs ?? []);
+  if (typeof found === "string") return ["missing", { ...row, reason: found }];
+  row.from = found;
+  if (options.dryRun) return ["linked", row];
+  if (!options.python)
+    return ["missing", { ...row, reason: "building the offline copy needs the managed Python runtime" }];
+  const built = spawnSync(
+    options.python,
+    ["-m", "mlgym_data.hub_cache", repoId, found.dir, join(root, HUB_COPIES_DIR)],
+    {
+      encoding: "utf8",
+      env: {
+        ...process.env,
+        PYTHONPATH: evaluationSupportDir(),
+        HF_DATASETS_OFFLINE: "1",
+        HF_HUB_OFFLINE: "1",
+      },
+      timeout: 30 * 60_000,
+    },
+  );
+  const dir = newestHubCopy(target);
+  if (built.status !== 0 || !dir) {
+    const why = (built.stderr || built.error?.message || "").trim().split("\n").slice(-3).join(" ");
+    return ["missing", { ...row, reason: `building the offline copy of ${repoId} failed: ${why}` }];
+  }
+  return ["linked", { ...row, files: readdirSync(dir).length }];
 }
 
 /** The report as lines for a terminal: one per dataset, grouped by outcome. */

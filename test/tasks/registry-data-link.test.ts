@@ -11,10 +11,13 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
+import { make } from "../../src/env/make.js";
 import { ConfigError } from "../../src/errors.js";
+import { ensurePythonRuntime } from "../../src/runtime/python-runtime.js";
 import { formatDataLinkReport, linkOriginalData } from "../../src/tasks/data-link.js";
 import { loadTask } from "../../src/tasks/registry.js";
 import { mlgym } from "../helpers/cli.js";
+import { isolatingBackends } from "../helpers/sandboxes.js";
 
 const ORIGINAL = "/tmp/mlgym-original";
 
@@ -122,11 +125,21 @@ test("on the original's checkout every local dataset is linked, present or missi
   skip: !existsSync(join(ORIGINAL, "configs", "datasets")) && `no checkout of the original at ${ORIGINAL}`,
 }, () => {
   const report = linkOriginalData(ORIGINAL, { dryRun: true });
-  const rows = [...report.linked, ...report.present, ...report.missing];
+  const all = [...report.linked, ...report.present, ...report.missing];
+  const rows = all.filter((r) => !r.target.includes("/data/hf-datasets/"));
   const local = readdirSync(join(ORIGINAL, "configs", "datasets")).filter((f) =>
     /is_local: *true/.test(readFileSync(join(ORIGINAL, "configs", "datasets", f), "utf8")),
   );
   assert.deepEqual(rows.map((r) => r.dataset.split("/").at(-1)).sort(), local.sort());
+  // The Hub datasets its tasks load at run time: an offline copy of Fashion-MNIST, none of the others.
+  const hub = all.filter((r) => r.target.includes("/data/hf-datasets/"));
+  const fmnist = hub.find((r) => r.target.endsWith("zalando-datasets___fashion_mnist"));
+  assert.ok(fmnist && !report.missing.includes(fmnist), formatDataLinkReport(report, true));
+  const cifar = report.missing.find((r) => r.target.endsWith("uoft-cs___cifar10"));
+  assert.match(
+    cifar?.reason ?? "",
+    /loads uoft-cs\/cifar10 from the Hugging Face Hub at run time \(needs the network\)/,
+  );
   for (const r of report.missing) assert.ok(r.reason, r.dataset);
   // House prices: our data is the original's own split, so it is linked or already there.
   assert.ok(
@@ -158,4 +171,60 @@ test("mlgym data link: --dry-run prints what it would link and changes nothing; 
   const bad = mlgym(["data", "link", ours]);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /not a checkout of the original MLGym/);
+});
+
+// The original's Fashion-MNIST task loads `zalando-datasets/fashion_mnist` from the Hub in its baseline and its
+// evaluation: `mlgym data link` builds an offline copy from our data, and episodes of the checkout's task read it.
+const FMNIST = join(import.meta.dirname, "../../tasks/imageClassificationFMnist/data/train.npz");
+const isolating = isolatingBackends().find((b) => !b.skip);
+test("an offline copy of a Hub dataset: built by data link, mounted read-only, read by load_dataset in the agent's shell and in the evaluation", {
+  skip:
+    (!existsSync(FMNIST) && "our Fashion-MNIST data is not prepared (mlgym setup)") ||
+    (!isolating && "no isolating sandbox"),
+  timeout: 600_000,
+}, async () => {
+  const root = folder({
+    "mlgym/__init__.py": "",
+    "configs/datasets/fashionMnistHF.yaml":
+      "name: Fashion MNIST\ndescription: d\ndata_path: zalando-datasets/fashion_mnist\nis_local: false\n",
+    "configs/tasks/imageClassificationFMnist.yaml":
+      "id: imageClassificationFMnist\nname: f\ndescription: d\ntask_entrypoint: CSVSubmissionTasks\ndataset_configs:\n- datasets/fashionMnistHF.yaml\nstarter_code:\n- data/fm/evaluate.py\nevaluation_paths:\n- evaluate.py\nbaseline_scores:\n- n: 1\n",
+    "data/fm/evaluate.py":
+      'import json\nfrom datasets import load_dataset\nt = load_dataset("zalando-datasets/fashion_mnist", split="test")\nprint(json.dumps({"n": len(t), "first": t[0]["label"]}))\n',
+  });
+  const runtime = await ensurePythonRuntime();
+  const python = `${runtime.binDir}/python`;
+  const report = linkOriginalData(root, { python });
+  const row = report.linked.find((r) => r.target.endsWith("zalando-datasets___fashion_mnist"));
+  assert.ok(row, formatDataLinkReport(report));
+  assert.equal(row.files, 3, "dataset_info.json and an arrow file per split");
+  assert.deepEqual(
+    linkOriginalData(root, { python }).present.map((r) => r.reason),
+    ["data/hf-datasets/zalando-datasets___fashion_mnist is already there"],
+  );
+
+  const yaml = join(root, "configs", "tasks", "imageClassificationFMnist.yaml");
+  const copy = loadTask(yaml, [], { roots: [] }).datasets[0]?.hubCopy;
+  assert.ok(copy?.hostDir.startsWith(join(root, "data", "hf-datasets", "zalando-datasets___fashion_mnist")));
+  const env = make(yaml, { sandbox: isolating!.name, maxSteps: 10 });
+  try {
+    await env.reset({ seed: 1 });
+    const load =
+      "python -c \"from datasets import load_dataset; d = load_dataset('zalando-datasets/fashion_mnist'); print(d['train'].num_rows, d['test'].num_rows)\" 2>/dev/null";
+    assert.equal((await env.step(load)).observation, "60000 10000");
+    const write = await env.step(`touch $HF_DATASETS_CACHE/${copy!.cachePath}/x 2>&1; echo $?`);
+    assert.match(write.observation, /Read-only file system\n1$/);
+    await env.step("echo label > submission.csv");
+    const answers = readFileSync(
+      join(import.meta.dirname, "../../tasks/imageClassificationFMnist/data/answer.csv"),
+      "utf8",
+    );
+    const first = answers.split("\n")[1]!.split(",").at(-1)!.trim();
+    assert.match(
+      (await env.step("validate")).observation,
+      new RegExp(`Evaluation Score: \\{'n': 10000, 'first': ${first}\\}`),
+    );
+  } finally {
+    await env.close();
+  }
 });

@@ -118,7 +118,7 @@ export function registerData(program: Command): void {
   data
     .command("link")
     .description(
-      "supply the data folders a checkout of the original MLGym expects (data/<task>/data) from this project's data of the same task, as hard links (copies across file systems); folders already there are left alone",
+      "supply the data folders a checkout of the original MLGym expects (data/<task>/data) from this project's data of the same task, as hard links (copies across file systems), and offline copies of the Hugging Face Hub datasets its code loads (data/hf-datasets); what is already there is left alone",
     )
     .argument("<checkout>", "the original MLGym checkout (the folder holding mlgym/ and configs/)")
     .option(
@@ -129,10 +129,18 @@ export function registerData(program: Command): void {
     .option("--dry-run", "print what would be linked; change nothing")
     .option("--json", "print the report as JSON")
     .action(async (checkout: string, opts: DataOptions) => {
-      const { linkOriginalData, formatDataLinkReport } = await import("../../tasks/data-link.js");
+      const [{ linkOriginalData, formatDataLinkReport }, { ensurePythonRuntime }] = await Promise.all([
+        import("../../tasks/data-link.js"),
+        import("../../runtime/python-runtime.js"),
+      ]);
+      // The runtime builds the offline copies of Hub datasets (Fashion-MNIST); a dry run changes nothing.
+      const runtime = opts.dryRun
+        ? undefined
+        : await ensurePythonRuntime((line) => process.stderr.write(`${line}\n`));
       const report = linkOriginalData(checkout, {
         tasksDirs: opts.tasksDir ?? [],
         dryRun: opts.dryRun === true,
+        ...(runtime ? { python: `${runtime.binDir}/python` } : {}),
       });
       if (opts.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       else process.stdout.write(formatDataLinkReport(report, opts.dryRun === true));

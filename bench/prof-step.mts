@@ -1,0 +1,12 @@
+import { make } from "../src/env/make.js";
+import { FIXTURE_TASKS } from "../test/helpers/fixtures.js";
+const env = make("tinyCsv", { tasksDirs: [FIXTURE_TASKS], sandbox: process.argv[2] ?? "local", maxSteps: 10_000_000 });
+await env.reset();
+for (let i = 0; i < 500; i++) await env.step("true");
+const t = performance.now();
+const n = Number(process.argv[3] ?? 5000);
+const cpu = process.cpuUsage();
+for (let i = 0; i < n; i++) await env.step("true");
+const c = process.cpuUsage(cpu);
+console.log(((performance.now() - t) / n).toFixed(3), "ms/step; node cpu", ((c.user + c.system) / 1000 / n).toFixed(3), "ms/step");
+await env.close();
