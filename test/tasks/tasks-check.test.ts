@@ -129,6 +129,7 @@ test("mlgym baseline runs a baseline in a fresh sandbox and prints its metrics",
     taskId: "titanicSurvival",
     scale: "small",
     metrics: { accuracy: 320 / 418 },
+    recordedOnly: false,
   });
 
   const text = mlgym(["baseline", "blotto"], { timeoutMs: 300_000 });

@@ -60,8 +60,8 @@ export function registerBaseline(program: Command): void {
           return;
         }
         process.stdout.write(`${id}: ${formatMetrics(metrics)}\n`);
-        // Tasks with scales (the built-ins) say which scale's recording this is; the original's YAMLs have none.
-        const scaleNote = env.spec.config.scales ? ` (${env.spec.scale ?? "small"} scale)` : "";
+        // Our tasks say which scale's recording this is; the original's (from a checkout) have no scales.
+        const scaleNote = env.spec.asRecorded ? "" : ` (${env.spec.scale ?? "small"} scale)`;
         if (recorded) process.stdout.write(`recorded baseline${scaleNote}: ${formatMetrics(recorded)}\n`);
       } finally {
         await env.close();
