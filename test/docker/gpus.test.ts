@@ -44,6 +44,26 @@ function runCall(log: string): string[] {
   return run;
 }
 
+/** A container sandbox over a fresh home in `root`, through `engine`, with the given GPU devices. */
+function startSandbox(engine: string, home: string, devices?: string[]) {
+  const homeDir = join(root, home);
+  mkdirSync(join(homeDir, "workspace"), { recursive: true });
+  return createContainerSandbox(
+    {
+      homeDir,
+      workspaceDir: join(homeDir, "workspace"),
+      mounts: [],
+      evaluationMounts: [],
+      network: false,
+      limits: { maxProcesses: 64 },
+      env: {},
+      path: [],
+      ...(devices ? { devices } : {}),
+    },
+    engine,
+  );
+}
+
 describe("GPU devices of a container sandbox", { skip: docker.skip }, () => {
   for (const [style, expected] of [
     ["docker", ["--gpus", '"device=1,3"']],
@@ -54,22 +74,7 @@ describe("GPU devices of a container sandbox", { skip: docker.skip }, () => {
     }, async () => {
       const { engine, log } = fakeEngine(style);
       process.env.MLGYM_TEST_ENGINE_LOG = log;
-      const home = join(root, `${style}-home`);
-      mkdirSync(join(home, "workspace"), { recursive: true });
-      const box = await createContainerSandbox(
-        {
-          homeDir: home,
-          workspaceDir: join(home, "workspace"),
-          mounts: [],
-          evaluationMounts: [],
-          network: false,
-          limits: { maxProcesses: 64 },
-          env: {},
-          path: [],
-          devices: ["1", "3"],
-        },
-        engine,
-      );
+      const box = await startSandbox(engine, `${style}-home`, ["1", "3"]);
       try {
         const r = await box.exec("echo $CUDA_VISIBLE_DEVICES");
         assert.equal(r.stdout, "0,1\n");
@@ -88,21 +93,7 @@ describe("GPU devices of a container sandbox", { skip: docker.skip }, () => {
     const { engine, log } = fakeEngine("docker");
     rmSync(log, { force: true });
     process.env.MLGYM_TEST_ENGINE_LOG = log;
-    const home = join(root, "none-home");
-    mkdirSync(join(home, "workspace"), { recursive: true });
-    const box = await createContainerSandbox(
-      {
-        homeDir: home,
-        workspaceDir: join(home, "workspace"),
-        mounts: [],
-        evaluationMounts: [],
-        network: false,
-        limits: { maxProcesses: 64 },
-        env: {},
-        path: [],
-      },
-      engine,
-    );
+    const box = await startSandbox(engine, "none-home");
     try {
       // biome-ignore lint/suspicious/noTemplateCurlyInString: bash's parameter expansion
       assert.equal((await box.exec("echo ${CUDA_VISIBLE_DEVICES-unset}")).stdout, "unset\n");
