@@ -1,5 +1,5 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import type { TaskPaths } from "./task-paths.js";
 
 /**
@@ -52,6 +52,5 @@ export function findHubCopy(dataPath: string, paths: TaskPaths, yamlFile: string
   }
   const hostDir = newestHubCopy(root);
   if (!hostDir) return undefined;
-  const hash = hostDir.slice(hostDir.lastIndexOf("/") + 1);
-  return { repoId: dataPath, hostDir, cachePath: `${folder}/default/0.0.0/${hash}` };
+  return { repoId: dataPath, hostDir, cachePath: join(folder, relative(root, hostDir)) };
 }

@@ -193,6 +193,14 @@ function hardLimit(name: string): number | undefined {
  * process of the uid on the host, not the container's.
  */
 export function podmanUlimitArgs(): string[] {
+  podmanUlimits ??= computePodmanUlimits();
+  return podmanUlimits;
+}
+
+/** This process's limits do not change while it runs: read once, for every container it starts. */
+let podmanUlimits: string[] | undefined;
+
+function computePodmanUlimits(): string[] {
   const args: string[] = [];
   const nofile = hardLimit("Max open files");
   if (nofile) args.push("--ulimit", `nofile=${nofile}:${nofile}`);

@@ -46,14 +46,15 @@ export function registerBaseline(program: Command): void {
         await env.reset();
         const metrics = await runBaseline(env);
         const id = env.spec.config.id;
+        const recordedOnly = baselineIsRecorded(env.spec.config);
         if (opts.json) {
           process.stdout.write(
-            `${JSON.stringify({ taskId: id, scale: env.spec.scale ?? "small", metrics, recordedOnly: baselineIsRecorded(env.spec.config) })}\n`,
+            `${JSON.stringify({ taskId: id, scale: env.spec.scale ?? "small", metrics, recordedOnly })}\n`,
           );
           return;
         }
         const recorded = env.spec.config.baseline_scores[0];
-        if (baselineIsRecorded(env.spec.config)) {
+        if (recordedOnly) {
           process.stdout.write(
             `${id}: ${formatMetrics(metrics)} (no baseline code: the task's recorded baseline_scores, nothing was run)\n`,
           );
