@@ -190,7 +190,7 @@ test("an offline copy of a Hub dataset: built by data link, mounted read-only, r
     "configs/tasks/imageClassificationFMnist.yaml":
       "id: imageClassificationFMnist\nname: f\ndescription: d\ntask_entrypoint: CSVSubmissionTasks\ndataset_configs:\n- datasets/fashionMnistHF.yaml\nstarter_code:\n- data/fm/evaluate.py\nevaluation_paths:\n- evaluate.py\nbaseline_scores:\n- n: 1\n",
     "data/fm/evaluate.py":
-      'import json\nfrom datasets import load_dataset\nt = load_dataset("zalando-datasets/fashion_mnist", split="test")\nprint(json.dumps({"n": len(t), "first": t[0]["label"]}))\n',
+      'import json\nfrom datasets import load_dataset\nt = load_dataset("zalando-datasets/fashion_mnist", split="test")\nprint(json.dumps({"n": len(t), "first": t[0]["label"], "second": t[1]["label"]}))\n',
   });
   const runtime = await ensurePythonRuntime();
   const python = `${runtime.binDir}/python`;
@@ -214,15 +214,26 @@ test("an offline copy of a Hub dataset: built by data link, mounted read-only, r
     assert.equal((await env.step(load)).observation, "60000 10000");
     const write = await env.step(`touch $HF_DATASETS_CACHE/${copy!.cachePath}/x 2>&1; echo $?`);
     assert.match(write.observation, /Read-only file system\n1$/);
-    await env.step("echo label > submission.csv");
+    // The attack: a newer copy planted beside the mounted one (the library takes the most recent), whose test split
+    // is the training split. It fools the agent's own shell; the evaluation's /tmp is its own, so not the score.
+    const versions = `$HF_DATASETS_CACHE/${copy!.cachePath.split("/").slice(0, -1).join("/")}`;
+    const plant = await env.step(
+      `mkdir ${versions}/ffffffffffffffff && cp ${versions}/*/dataset_info.json ${versions}/ffffffffffffffff/ && cp $HF_DATASETS_CACHE/${copy!.cachePath}/fashion_mnist-train.arrow ${versions}/ffffffffffffffff/fashion_mnist-test.arrow && cp $HF_DATASETS_CACHE/${copy!.cachePath}/fashion_mnist-train.arrow ${versions}/ffffffffffffffff/ && python -c "from datasets import load_dataset; print(load_dataset('zalando-datasets/fashion_mnist', split='test')[1]['label'])" 2>/dev/null`,
+    );
     const answers = readFileSync(
       join(import.meta.dirname, "../../tasks/imageClassificationFMnist/data/answer.csv"),
       "utf8",
     );
-    const first = answers.split("\n")[1]!.split(",").at(-1)!.trim();
+    const [first, second] = answers
+      .split("\n")
+      .slice(1, 3)
+      .map((line) => line.split(",").at(-1)!.trim());
+    assert.match(plant.observation, /^\d$/);
+    assert.notEqual(plant.observation, second, "the planted copy is what the agent's shell now loads");
+    await env.step("echo label > submission.csv");
     assert.match(
       (await env.step("validate")).observation,
-      new RegExp(`Evaluation Score: \\{'n': 10000, 'first': ${first}\\}`),
+      new RegExp(`Evaluation Score: \\{'n': 10000, 'first': ${first}, 'second': ${second}\\}`),
     );
   } finally {
     await env.close();
