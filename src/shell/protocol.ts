@@ -35,7 +35,9 @@ import { randomBytes } from "node:crypto";
  *   the shell exits; the host replaces it, keeping the working directory. A shell that reports nothing (stopped,
  *   `set -n`, a DEBUG trap under extdebug, a write blocked on a saved descriptor) is replaced after the timeout.
  *   Last, it parses a small definition that resets what a failed parse in `eval` may leave in bash's parser
- *   (see RESYNC), so the next wrapper is read as written.
+ *   (see RESYNC), so the next wrapper is read as written. What of this holds no nonce runs as read-only functions
+ *   defined when the shell starts (`__mlgym_fix`, `__mlgym_tail`), parsed once instead of with every wrapper; the
+ *   traps are cleared in the wrapper itself, as bash restores DEBUG, RETURN and ERR traps when a function returns.
  *
  * Consequence for the agent: traps, the options `-euxvaktmTEHb`, POSIX mode and functions named like the builtins
  * below last only until the end of the command that sets them (aliases and `expand_aliases` do persist).
@@ -107,10 +109,11 @@ const REPORT =
  * Leaves bash's parser as a clean parse does. A parse error inside `eval` (the command's own, or a one-line command's
  * syntax error found by the wrapper's `eval`) can leave state behind in bash 5.2 that breaks the next parse, the
  * next wrapper's (`[[` read as a command name, `case` patterns misread); parsing a small function definition that
- * holds those constructs consumes it (checked over thousands of broken commands). A definition runs nothing even if
- * misparsed; outside POSIX mode, where its parse error is not fatal, and without aliases.
+ * holds those constructs consumes it (checked over thousands of broken commands). The definition never takes effect:
+ * its name is a read-only function from the start, so it fails once parsed (and runs nothing even if misparsed);
+ * outside POSIX mode, where its parse error is not fatal, and without aliases.
  */
-const RESYNC = "\\eval '_mz{N}() { [[ x ]]; case x in x) ;; esac; }' 2>/dev/null;\\unset -f _mz{N}";
+const RESYNC = "\\eval '__mlgym_z() { [[ x ]]; case x in x) ;; esac; }' 2>/dev/null";
 
 /**
  * The main loop parses only two short lines per command, a byte at a time (each byte it parses costs about a
@@ -129,30 +132,48 @@ const USE = "_mw\n";
 /** (Re)defines the reader alias and enters POSIX mode: at boot, and at the end of every wrapper. */
 const ARM = `\\alias _m=${bashAnsiQuote(READER)};\\shopt -s expand_aliases`;
 
-/** Written once to a fresh shell: stdout and stderr become one stream, the agent's options are noted, the reader armed. */
-export const BOOT = `exec 2>&1;__mlgym_o=$BASHOPTS;${ARM}\n`;
-
 function bashAnsiQuote(text: string): string {
   return `$'${text.replaceAll("\\", "\\\\").replaceAll("'", "\\'").replaceAll("\n", "\\n")}'`;
 }
 
 /**
- * After the command: capture $? (and the alias setting), repair and check under one redirection, check that stdout
- * and stderr are one stream (outside it), report a syntax error, then the end token and the status.
+ * The constant parts of what runs after every command live in functions defined once, when the shell starts, and made
+ * read-only there: the command can neither redefine nor unset them (nor define the name RESYNC parses, so that
+ * definition always fails after it is parsed), and parsing them once instead of with every wrapper halves the shell's
+ * time per command. They hold no nonce: what names the command's nonce stays in the wrapper's own text, and so does
+ * the syntax report (bash words a parse error inside a function differently). Called with a backslash, which no alias
+ * matches; only special builtins come before functions, and none has these names.
+ *
+ * `__mlgym_fix` repairs and checks under one redirection: POSIX mode (where the special builtins used below come
+ * before any function of their names), functions named like the builtins removed and the builtins re-enabled, the
+ * disturbing options and every trap cleared, and the variables the protocol reads neither read-only nor name
+ * references. `__mlgym_tail` leaves POSIX mode, resynchronises the parser, restores the agent's alias setting (its
+ * argument) and arms the reader.
+ */
+const FUNCTIONS =
+  // (A read-only POSIXLY_CORRECT makes `set -o posix` fail; assigning it would abandon the whole wrapper, eval not.)
+  "__mlgym_fix() { \\set -o posix;[[ -o posix ]]||\\eval POSIXLY_CORRECT=y;" +
+  `[[ -o posix ]]&&\\unset -f ${SHADOWS}&&\\enable ${BUILTINS}&&\\set +euxvaktmTEHb -B&&` +
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: bash's parameter expansion
+  "[[ ${IFS@a}${LC_ALL@a}${TMOUT@a}${__mlgym_o@a}${__mlgym_w@a}${__mlgym_l@a} != *r* && ! -R IFS && ! -R LC_ALL && ! -R TMOUT && ! -R __mlgym_o && ! -R __mlgym_w && ! -R __mlgym_l ]];};" +
+  `__mlgym_tail() { \\set +o posix;${RESYNC};\\unset -v __mlgym_o;__mlgym_o=$1;${ARM};};` +
+  "__mlgym_z() { :;};\\readonly -f __mlgym_fix __mlgym_tail __mlgym_z";
+
+/** Written once to a fresh shell: stdout and stderr become one stream, the agent's options are noted, the reader armed. */
+export const BOOT = `exec 2>&1;__mlgym_o=$BASHOPTS;${FUNCTIONS};${ARM}\n`;
+
+/**
+ * After the command: capture $? (and the alias setting), repair and check, check that stdout and stderr are one
+ * stream (outside the repair's redirection), report a syntax error, then the end token and the status; last, hand
+ * the alias setting to `__mlgym_tail`.
  */
 const AFTER =
-  // (A read-only POSIXLY_CORRECT makes `set -o posix` fail; assigning it would abandon the whole wrapper, eval not.)
-  "{ _me{N}=$? _mo{N}=$BASHOPTS;\\set -o posix;[[ -o posix ]]||\\eval POSIXLY_CORRECT=y;" +
-  `[[ -o posix ]]&&\\unset -f ${SHADOWS}&&\\enable ${BUILTINS}&&\\set +euxvaktmTEHb -B&&` +
-  "\\trap - {1..31} {34..64} EXIT DEBUG RETURN ERR&&" +
-  // biome-ignore lint/suspicious/noTemplateCurlyInString: bash's parameter expansion
-  "[[ ${IFS@a}${LC_ALL@a}${TMOUT@a}${__mlgym_o@a}${__mlgym_w@a}${__mlgym_l@a} != *r* && ! -R IFS && ! -R LC_ALL && ! -R TMOUT && ! -R __mlgym_o && ! -R __mlgym_w && ! -R __mlgym_l ]];} >/dev/null 2>&1&&" +
+  "{ _me{N}=$? _mo{N}=$BASHOPTS;\\__mlgym_fix&&\\trap - {1..31} {34..64} EXIT DEBUG RETURN ERR;} >/dev/null 2>&1&&" +
   `[[ /proc/self/fd/1 -ef /proc/self/fd/2 ]]&&{ ${REPORT};` +
   "\\printf '\\036mlgym-end-{N}\\036'&&\\printf '{N}:%s:%s\\0' \"$_me{N}\" \"$PWD\" >&3;}||" +
   // biome-ignore lint/suspicious/noTemplateCurlyInString: bash's parameter expansion
   '{ 2>&3 <"/dev/null/mlgym-broken:{N}:${_me{N}-}:${PWD-}";\\exit 99;};' +
-  `\\unset -v _me{N} _mc{N} _mp{N};\\set +o posix;${RESYNC};` +
-  `\\unset -v __mlgym_o;__mlgym_o=$_mo{N};\\unset -v _mo{N};${ARM}`;
+  '\\unset -v _me{N} _mc{N} _mp{N};\\__mlgym_tail "$_mo{N}";\\unset -v _mo{N}';
 
 /**
  * The wrapper, run as the expansion of a one-time alias (not through eval, so the command runs one eval deep as it

@@ -341,6 +341,34 @@ for (const { name, skip } of backendsUnderTest()) {
       await assertHealthy();
     });
 
+    test("the protocol's read-only functions redefined, unset, aliased, traced or nested too deep", async () => {
+      for (const setup of [
+        "__mlgym_fix() { echo HIJACKED; }",
+        "__mlgym_tail() { echo HIJACKED; }",
+        "__mlgym_z() { echo HIJACKED; }",
+        "unset -f __mlgym_fix __mlgym_tail __mlgym_z",
+        "declare +r -f __mlgym_fix && __mlgym_fix() { echo HIJACKED; }",
+        "alias __mlgym_fix='echo HIJACKED' __mlgym_tail='echo HIJACKED'; shopt -s expand_aliases",
+        "readonly FUNCNEST=1",
+      ]) {
+        const r = await attack(`{ ${setup}; } 2>/dev/null; echo set`);
+        assert.deepEqual([r.output, r.restarted], ["set", undefined], setup);
+        await assertHealthy();
+        assert.doesNotMatch((await run("true")).output, /HIJACKED/, setup);
+      }
+      // The trace attribute hands the command's DEBUG trap into the functions: it sees no nonce, and is cleared.
+      const r = await attack(
+        "declare -ft __mlgym_fix __mlgym_tail; set -T; trap 'echo \"DBG $BASH_COMMAND\"' DEBUG; echo set",
+      );
+      assert.equal(r.output, "DBG echo set\nset");
+      await assertHealthy();
+      assert.equal(
+        (await attack("trap 'echo \"DBG $BASH_COMMAND\"' DEBUG; echo again")).output,
+        "DBG echo again\nagain",
+      );
+      await assertHealthy();
+    });
+
     test("readonly of every variable the command can see, PWD included", async () => {
       const r = await attack(
         "readonly $(compgen -v | grep -v -e '^BASH' -e '^_$' -e '^FUNCNAME$') 2>/dev/null; echo ro",
