@@ -218,6 +218,19 @@ for (const { name, skip } of backendsUnderTest()) {
       }
     });
 
+    test("thread pools are sized to the sandbox's CPU share and wait passively; a python process sees it", async () => {
+      const env = make("tinyCsv", { tasksDirs, sandbox: name, limits: { cpus: 1.5 } });
+      try {
+        await env.reset();
+        const r = await env.step(
+          "python3 -c \"import os; print(*[os.environ.get(k) for k in ('OMP_NUM_THREADS', 'MKL_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'OMP_WAIT_POLICY')])\"",
+        );
+        assert.equal(r.observation, "1 1 1 PASSIVE");
+      } finally {
+        await env.close();
+      }
+    });
+
     test("a short timeout stops a long command and the episode goes on", async () => {
       const env = make("tinyCsv", { tasksDirs, sandbox: name, shortTimeoutS: 1 });
       try {
