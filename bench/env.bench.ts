@@ -5,6 +5,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { MLGymEnv as Env } from "../src/env/env.js";
 import { make } from "../src/env/make.js";
+import { readProcStat } from "../src/sandbox/proc-stat.js";
 import { descendants } from "../src/sandbox/process-tree.js";
 import { probeBackends } from "../src/sandbox/registry.js";
 import { FIXTURE_TASKS } from "../test/helpers/fixtures.js";
@@ -65,14 +66,9 @@ function sandboxCpuMs(): number {
   let ticks = 0;
   for (const p of descendants(process.pid)) {
     if (p.comm === "esbuild") continue;
-    try {
-      const stat = readFileSync(`/proc/${p.pid}/stat`, "latin1");
-      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-      // utime, stime, cutime, cstime: fields 14-17 of the line, 12-15 after the command name
-      ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
-    } catch {
-      // ended meanwhile
-    }
+    const f = readProcStat(p.pid)?.fields;
+    // utime, stime, cutime, cstime: fields 14-17 of proc(5); undefined: ended meanwhile
+    if (f) ticks += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
   }
   return ticks * TICK_MS;
 }

@@ -3,6 +3,7 @@ import { existsSync, readdirSync, readFileSync, readlinkSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { SandboxError } from "../errors.js";
+import { readProcStat } from "./proc-stat.js";
 
 /** The task image the container backends run (`mlgym image build` makes it). */
 export function taskImage(): string {
@@ -318,12 +319,7 @@ function pidNamespace(hostPid: number): string | undefined {
 
 /** A process's start time (field 22 of /proc/<pid>/stat, in clock ticks since boot). */
 function startTime(hostPid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${hostPid}/stat`, "latin1");
-    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
-  } catch {
-    return undefined;
-  }
+  return readProcStat(hostPid)?.fields[19];
 }
 
 /** The container's init now, asked of the engine where the cached one is gone; undefined if it has none. */

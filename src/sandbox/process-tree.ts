@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync } from "node:fs";
+import { readdirSync } from "node:fs";
+import { readProcStat } from "./proc-stat.js";
 import { stopThenKill } from "./stop-then-kill.js";
 
 interface ProcInfo {
@@ -11,15 +12,9 @@ function readProcs(): ProcInfo[] {
   const procs: ProcInfo[] = [];
   for (const name of readdirSync("/proc")) {
     if (!/^\d+$/.test(name)) continue;
-    try {
-      const stat = readFileSync(`/proc/${name}/stat`, "latin1");
-      const close = stat.lastIndexOf(")");
-      const comm = stat.slice(stat.indexOf("(") + 1, close);
-      const ppid = Number(stat.slice(close + 2).split(" ")[1]);
-      procs.push({ pid: Number(name), ppid, comm });
-    } catch {
-      // the process ended while we looked
-    }
+    const stat = readProcStat(name);
+    // (undefined: the process ended while we looked)
+    if (stat) procs.push({ pid: Number(name), ppid: Number(stat.fields[1]), comm: stat.comm });
   }
   return procs;
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readProcStat } from "./proc-stat.js";
 
 /**
  * Kills a changing set of processes that may keep forking (a fork bomb) without a cgroup freezer: each round first
@@ -28,13 +28,8 @@ export async function stopThenKill(list: () => number[], rounds = 200): Promise<
 
 /** True when the process no longer exists or is a zombie (dead, waiting to be reaped: nothing left to kill). */
 export function isGone(pid: number): boolean {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
-    const state = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
-    return state === "Z" || state === "X";
-  } catch {
-    return true;
-  }
+  const state = readProcStat(pid)?.fields[0];
+  return state === undefined || state === "Z" || state === "X";
 }
 
 /** Sends `sig` to `pid`; false when the process is gone (or not ours). */
