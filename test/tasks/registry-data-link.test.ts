@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import {
   existsSync,
   mkdirSync,
@@ -13,8 +14,9 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { make } from "../../src/env/make.js";
 import { ConfigError } from "../../src/errors.js";
+import { evaluationSupportDir } from "../../src/runtime/paths.js";
 import { ensurePythonRuntime } from "../../src/runtime/python-runtime.js";
-import { formatDataLinkReport, linkOriginalData } from "../../src/tasks/data-link.js";
+import { formatDataLinkReport, HUB_BUILDABLE, linkOriginalData } from "../../src/tasks/data-link.js";
 import { loadTask } from "../../src/tasks/registry.js";
 import { mlgym } from "../helpers/cli.js";
 import { isolatingBackends } from "../helpers/sandboxes.js";
@@ -238,4 +240,15 @@ test("an offline copy of a Hub dataset: built by data link, mounted read-only, r
   } finally {
     await env.close();
   }
+});
+
+test("the Hub datasets data link offers to build are those the Python builder knows", async () => {
+  const runtime = await ensurePythonRuntime();
+  const listed = spawnSync(
+    `${runtime.binDir}/python`,
+    ["-c", "import json, mlgym_data.hub_cache as h; print(json.dumps(sorted(h.BUILDERS)))"],
+    { encoding: "utf8", env: { ...process.env, PYTHONPATH: evaluationSupportDir() } },
+  );
+  assert.equal(listed.status, 0, listed.stderr);
+  assert.deepEqual(JSON.parse(listed.stdout), [...HUB_BUILDABLE].sort());
 });
