@@ -111,12 +111,14 @@ function median(values: number[]): number {
 }
 
 /** The median of each field over rounds. */
-function medianCost(rounds: StepCost[]): StepCost {
-  return {
-    wallMs: median(rounds.map((r) => r.wallMs)),
-    nodeMs: median(rounds.map((r) => r.nodeMs)),
-    sandboxMs: median(rounds.map((r) => r.sandboxMs)),
-  };
+function medianOfFields<T extends object>(rounds: T[]): T {
+  const keys = Object.keys(rounds[0]!) as Array<keyof T>;
+  return Object.fromEntries(keys.map((k) => [k, median(rounds.map((r) => r[k] as number))])) as T;
+}
+
+/** The lowest and highest of per-round ratios, as printed beside their median. */
+function spread(ratios: number[]): string {
+  return `rounds: ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)}`;
 }
 
 /**
@@ -132,7 +134,7 @@ async function oneVersusTwo(env: Env, other: Env, rounds: number, steps: number,
     twos.push(await stepMany([env, other], steps, command));
   }
   const ratios = ones.map((one, i) => (2 * one.wallMs) / twos[i]!.wallMs);
-  return { one: medianCost(ones), two: medianCost(twos), ratios };
+  return { one: medianOfFields(ones), two: medianOfFields(twos), ratios };
 }
 
 function newEnv(backend: string): Env {
@@ -154,12 +156,8 @@ export async function benchEnv(steps = 2000): Promise<BenchRow[]> {
     bares.push(pythonLoop("bare", Math.ceil(steps / ROUNDS)));
     minis.push(pythonLoop("minisweagent", Math.ceil(steps / ROUNDS)));
   }
-  const medianOf = (costs: Cost[]): Cost => ({
-    wallMs: median(costs.map((c) => c.wallMs)),
-    cpuMs: median(costs.map((c) => c.cpuMs)),
-  });
-  const bare = medianOf(bares);
-  const mini = medianOf(minis);
+  const bare = medianOfFields(bares);
+  const mini = medianOfFields(minis);
   const cost = (c: Cost) => `${c.wallMs.toFixed(3)} ms (CPU ${c.cpuMs.toFixed(3)} ms)`;
   rows.push({ name: "python3 subprocess.run(cmd, shell=True) loop, per action", value: cost(bare) });
   rows.push({ name: "mini-swe-agent LocalEnvironment.execute, per action", value: cost(mini) });
@@ -208,11 +206,11 @@ export async function benchEnv(steps = 2000): Promise<BenchRow[]> {
     });
     rows.push({
       name: `2 envs / 1 env throughput (${backend}, target >= 1.8)`,
-      value: `${ratio(perSecond(two.wallMs, 2), perSecond(one.wallMs, 1))} (rounds: ${Math.min(...ratios).toFixed(2)}-${Math.max(...ratios).toFixed(2)})`,
+      value: `${ratio(perSecond(two.wallMs, 2), perSecond(one.wallMs, 1))} (${spread(ratios)})`,
     });
     rows.push({
       name: `2 envs / 1 env throughput, env.step("ls") (${backend})`,
-      value: `${ratio(spawning.one.wallMs * 2, spawning.two.wallMs)} (rounds: ${Math.min(...spawning.ratios).toFixed(2)}-${Math.max(...spawning.ratios).toFixed(2)}; 1 env ${spawning.one.wallMs.toFixed(2)} ms a step)`,
+      value: `${ratio(spawning.one.wallMs * 2, spawning.two.wallMs)} (${spread(spawning.ratios)}; 1 env ${spawning.one.wallMs.toFixed(2)} ms a step)`,
     });
     // What 2 cores allow at the CPU a step costs: a single env already keeps more than one core busy (node and the
     // shell overlap), so 2x one env is out of reach; this row shows how close two envs come to the machine's limit.

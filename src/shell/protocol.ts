@@ -144,10 +144,10 @@ function bashAnsiQuote(text: string): string {
  * the syntax report (bash words a parse error inside a function differently). Called with a backslash, which no alias
  * matches; only special builtins come before functions, and none has these names.
  *
- * `__mlgym_fix` repairs and checks under one redirection: POSIX mode (where the special builtins used below come
- * before any function of their names), functions named like the builtins removed and the builtins re-enabled, the
- * disturbing options and every trap cleared, and the variables the protocol reads neither read-only nor name
- * references. `__mlgym_tail` leaves POSIX mode, resynchronises the parser, restores the agent's alias setting (its
+ * `__mlgym_fix` repairs and checks: POSIX mode (where the special builtins used below come before any function of
+ * their names), functions named like the builtins removed and the builtins re-enabled, the disturbing options
+ * cleared, and the variables the protocol reads neither read-only nor name references. (The traps are cleared by the
+ * wrapper after it, under the same redirection: bash would restore DEBUG, RETURN and ERR on the function's return.) `__mlgym_tail` leaves POSIX mode, resynchronises the parser, restores the agent's alias setting (its
  * argument) and arms the reader.
  */
 const FUNCTIONS =
