@@ -369,6 +369,25 @@ for (const { name, skip } of backendsUnderTest()) {
       await assertHealthy();
     });
 
+    test("a traced function's DEBUG trap that returns out of the repairs, errtrace, an old compatibility level", async () => {
+      // extdebug: a DEBUG trap returning 2 inside a traced function returns from it, skipping the rest of the repairs.
+      const skipped = await attack(
+        "shopt -s extdebug; declare -ft __mlgym_fix __mlgym_tail; set -T; " +
+          "trap '[[ $BASH_COMMAND == *set* ]] && return 2; :' DEBUG 2>/dev/null; echo skipping",
+      );
+      assertReplaced(skipped);
+      assert.match(skipped.output, /skipping/);
+      await assertHealthy();
+      const errtrace = await attack(
+        "declare -ft __mlgym_fix; set -E; trap 'printf \"x:0:/tmp\\0\" >&3 2>/dev/null; echo ERR-IN' ERR; echo etrace",
+      );
+      assert.deepEqual([errtrace.output, errtrace.restarted], ["etrace", undefined]);
+      await assertHealthy();
+      const compat = await attack("BASH_COMPAT=31; echo compat");
+      assert.deepEqual([compat.output, compat.restarted], ["compat", undefined]);
+      await assertHealthy();
+    });
+
     test("readonly of every variable the command can see, PWD included", async () => {
       const r = await attack(
         "readonly $(compgen -v | grep -v -e '^BASH' -e '^_$' -e '^FUNCNAME$') 2>/dev/null; echo ro",
