@@ -92,12 +92,27 @@ export function fullEvaluationOutput(error: Error): string | undefined {
  * evaluation's sys.path is its fresh folder, the trusted package and the read-only runtime, so the only bytecode it
  * reads is the runtime's own (a cache prefix under /tmp would recompile every library on every evaluation).
  */
-const ISOLATED_PYTHON = "python -I -B";
+const ISOLATED_FLAGS = ["-I", "-B"];
+const ISOLATED_PYTHON = `python ${ISOLATED_FLAGS.join(" ")}`;
+
+/**
+ * The arguments of `python` that run a trusted evaluation script the way mlgym does: seeded, with the trusted
+ * package first on sys.path, and ended by `mlgym_eval.script.run` with the script's own status (a library that
+ * crashes at interpreter teardown, after the score is printed, cannot turn a score into a failure).
+ */
+export function evaluatorArgs(
+  script: string,
+  args: string[],
+  supportDir: string,
+  flags: string[] = [],
+): string[] {
+  // Seeded before the evaluation folder is on sys.path, so that nothing in it can stand in for the seeding.
+  const boot = `import os, sys; sys.path.insert(0, ${JSON.stringify(supportDir)}); from mlgym_eval.seeding import seed_process; from mlgym_eval.script import run; seed_process("evaluation"); sys.path.insert(0, os.getcwd()); sys.argv = sys.argv[1:]; run(sys.argv[0])`;
+  return [...ISOLATED_FLAGS, ...flags, "-c", boot, script, ...args];
+}
 
 function evaluatorCommand(script: string, args: string[], supportDir: string): string {
-  // Seeded before the evaluation folder is on sys.path, so that nothing in it can stand in for the seeding.
-  const boot = `import os, runpy, sys; sys.path.insert(0, ${JSON.stringify(supportDir)}); from mlgym_eval.seeding import seed_process; seed_process("evaluation"); sys.path.insert(0, os.getcwd()); sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name="__main__")`;
-  return `exec ${ISOLATED_PYTHON} -c ${shellQuote(boot)} ${[script, ...args].map(shellQuote).join(" ")}`;
+  return `exec python ${evaluatorArgs(script, args, supportDir).map(shellQuote).join(" ")}`;
 }
 
 function playerCommand(supportDir: string): string {

@@ -26,12 +26,12 @@ describe("imageCaptioningCOCO evaluation", () => {
       [header, ...rows.map((cells) => cells.map((c) => JSON.stringify(String(c))).join(","))].join("\n"),
     );
   const score = () => {
-    const r = ws.python(["evaluate.py"]);
+    const r = ws.evaluate();
     assert.equal(r.code, 0, r.stdout + r.stderr);
     return parseMetrics(r.stdout)[METRIC]!;
   };
   const rejected = (message: RegExp) => {
-    const r = ws.python(["evaluate.py"]);
+    const r = ws.evaluate();
     assert.equal(r.code, 1, r.stdout + r.stderr);
     assert.match(r.stdout, /^Evaluation failed: /m);
     assert.match(r.stdout, message);
@@ -91,7 +91,7 @@ print(diff)`);
   test("one of each image's own references scores 1; the constant sample caption scores far less", () => {
     writeSubmission(refs.map((r, i) => [r.id, r.captions[i % r.captions.length]!]));
     assert.equal(score(), 1);
-    const r = ws.python(["evaluate.py", "--submission_file", "sample_submission.csv"]);
+    const r = ws.evaluate(["--submission_file", "sample_submission.csv"]);
     assert.equal(r.code, 0, r.stdout);
     const sample = parseMetrics(r.stdout)[METRIC]!;
     assert.ok(sample > 0.05 && sample < 0.3, String(sample));

@@ -11,14 +11,14 @@ import { type HostWorkspace, hostWorkspace, parseMetrics } from "./workspace.js"
 const original = (id: string) => CPU_TASKS.find((t) => t.id === id)!;
 
 function evaluate(ws: HostWorkspace, args: string[] = []) {
-  const r = ws.python(["evaluate.py", ...args]);
+  const r = ws.evaluate(args);
   assert.equal(r.code, 0, `evaluate.py failed: ${r.stdout}${r.stderr}`);
   assert.equal(r.stderr, "", "evaluate.py must print nothing but its metrics");
   return parseMetrics(r.stdout);
 }
 
 function evaluateFails(ws: HostWorkspace, args: string[], message: RegExp) {
-  const r = ws.python(["evaluate.py", ...args]);
+  const r = ws.evaluate(args);
   assert.equal(r.code, 1, r.stdout + r.stderr);
   assert.match(r.stdout, /^Evaluation failed: /m);
   assert.match(r.stdout, message);

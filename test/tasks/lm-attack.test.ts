@@ -148,7 +148,7 @@ describe("languageModelingFineWeb: the evaluation computes the loss itself", { t
       // A fixed seed fixes the spot checks (a prefix of 1 or 2 tokens could be ambiguous for this memorizer).
       const seed = process.env.MLGYM_EVAL_SEED;
       process.env.MLGYM_EVAL_SEED = "1";
-      const run = ws.python(["evaluate.py"], 600_000);
+      const run = ws.evaluate([], { timeoutMs: 600_000 });
       if (seed === undefined) delete process.env.MLGYM_EVAL_SEED;
       else process.env.MLGYM_EVAL_SEED = seed;
       const line = run.stdout.split("\n").find((l) => l.startsWith("{"));

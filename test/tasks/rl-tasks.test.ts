@@ -67,7 +67,10 @@ for (const id of RL_TASKS) {
     after(() => ws.dispose());
 
     test("five checkpoints and the config score a finite Reward Mean and Reward Std", () => {
-      const r = ws.python(["-W", "ignore", "evaluate.py", "--config_fname", "src/config.yaml"], 900_000);
+      const r = ws.evaluate(["--config_fname", "src/config.yaml"], {
+        timeoutMs: 900_000,
+        flags: ["-W", "ignore"],
+      });
       assert.equal(r.code, 0, r.stdout + r.stderr);
       const line = r.stdout.split("\n").find((l) => l.startsWith("{"));
       assert.ok(line, r.stdout);
@@ -78,7 +81,7 @@ for (const id of RL_TASKS) {
 
     test("a sixth checkpoint (the malformed submission) is refused with a message", () => {
       cpSync(join(dirname(ws.spec.file), "check", "malformed"), ws.dir, { recursive: true });
-      const r = ws.python(["-W", "ignore", "evaluate.py", "--config_fname", "src/config.yaml"]);
+      const r = ws.evaluate(["--config_fname", "src/config.yaml"], { flags: ["-W", "ignore"] });
       assert.equal(r.code, 1, r.stdout + r.stderr);
       assert.match(
         r.stdout,
