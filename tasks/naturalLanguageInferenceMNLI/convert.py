@@ -23,7 +23,8 @@ def main(raw, out):
         raise SystemExit(f"missing in {raw}: {', '.join(missing)}")
     out.mkdir(parents=True, exist_ok=True)
     for split, name in SPLITS.items():
-        frame = pd.read_parquet(raw / name)
+        # Read on this thread: pyarrow's reader threads now and then abort Python at exit (apache/arrow#34314).
+        frame = pd.read_parquet(raw / name, use_threads=False, pre_buffer=False)
         absent = [c for c in COLUMNS if c not in frame.columns]
         if absent:
             raise SystemExit(f"{name} lacks the columns {absent}")

@@ -41,12 +41,12 @@ describe("imageCaptioningCOCO evaluation", () => {
     ws = await hostWorkspace("imageCaptioningCOCO");
     refs = JSON.parse(
       py(`import json, pandas as pd
-t = pd.read_parquet("data/test_references.parquet")
+t = pd.read_parquet("data/test_references.parquet", use_threads=False, pre_buffer=False)
 print(json.dumps([{"id": int(i), "captions": [a["caption"] for a in anns]} for i, anns in zip(t["id"], t["anns"])]))`),
     );
     train = JSON.parse(
       py(`import json, pandas as pd
-t = pd.read_parquet("data/train_images.parquet")
+t = pd.read_parquet("data/train_images.parquet", use_threads=False, pre_buffer=False)
 print(json.dumps([{"id": int(i), "caption": a["caption"]} for i, anns in zip(t["id"], t["anns"]) for a in anns]))`),
     );
   });

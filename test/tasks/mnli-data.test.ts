@@ -22,7 +22,7 @@ const TASK = "naturalLanguageInferenceMNLI";
 /** Columns, dtypes and label counts of a parquet file, read with pandas. */
 const DESCRIBE = `import json, sys
 import pandas as pd
-frame = pd.read_parquet(sys.argv[1])
+frame = pd.read_parquet(sys.argv[1], use_threads=False, pre_buffer=False)
 print(json.dumps({"columns": {c: str(t) for c, t in frame.dtypes.items()},
                   "labels": {str(k): int(v) for k, v in frame["label"].value_counts().sort_index().items()}}))
 `;

@@ -170,8 +170,9 @@ def caption_images(encoder, decoder, vocab, images):
 
 def main():
     set_seed()
-    train_df = pd.read_parquet(os.path.join(DATA, "train_images.parquet"))
-    test_df = pd.read_parquet(os.path.join(DATA, "test_images.parquet"))
+    # Read on this thread: pyarrow's reader threads now and then abort Python at exit (apache/arrow#34314).
+    train_df = pd.read_parquet(os.path.join(DATA, "train_images.parquet"), use_threads=False, pre_buffer=False)
+    test_df = pd.read_parquet(os.path.join(DATA, "test_images.parquet"), use_threads=False, pre_buffer=False)
     vocab = Vocabulary(FREQ_THRESHOLD)
     vocab.build_vocabulary(ann["caption"] for anns in train_df["anns"] for ann in anns)
     print(f"{len(train_df)} training images, vocabulary of {len(vocab)} words", flush=True)

@@ -99,7 +99,8 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--submission_file", default="submission.csv")
     args = parser.parse_args()
-    references = pd.read_parquet(REFERENCES, columns=["id", "anns"])
+    # Read on this thread: pyarrow's reader threads now and then abort Python at exit (apache/arrow#34314).
+    references = pd.read_parquet(REFERENCES, columns=["id", "anns"], use_threads=False, pre_buffer=False)
     captions = read_submission(args.submission_file, set(int(i) for i in references["id"]))
     scores = [
         sentence_bleu([tokenize(ann["caption"]) for ann in anns], tokenize(captions[int(image_id)]))

@@ -40,7 +40,10 @@ def main():
         model = BertForSequenceClassification(BertConfig.from_pretrained(PRETRAINED, num_labels=3))
         epochs, lr, size, max_length = 3, 1e-3, 32, 64
     model.to(device)
-    train = pd.read_parquet("data/train.parquet", columns=["premise", "hypothesis", "label"])
+    # Read on this thread: pyarrow's reader threads now and then abort Python at exit (apache/arrow#34314).
+    train = pd.read_parquet(
+        "data/train.parquet", columns=["premise", "hypothesis", "label"], use_threads=False, pre_buffer=False
+    )
     train = train[train["label"].between(0, 2)]
     optimizer = torch.optim.AdamW(model.parameters(), lr=lr)
     generator = torch.Generator().manual_seed(0)
