@@ -2,6 +2,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
+import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import type { MLGymEnv as Env } from "../src/env/env.js";
 import { make } from "../src/env/make.js";
@@ -137,6 +138,61 @@ async function oneVersusTwo(env: Env, other: Env, rounds: number, steps: number,
   return { one: medianOfFields(ones), two: medianOfFields(twos), ratios };
 }
 
+/** An environment in a node process of its own (bench/step-worker.ts), stepping `true` when told to. */
+interface StepWorker {
+  /** Steps `steps` times; resolves when the worker reports it is done. */
+  run(steps: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+async function startStepWorker(backend: string): Promise<StepWorker> {
+  const script = join(dirname(fileURLToPath(import.meta.url)), "step-worker.ts");
+  const child = spawn(process.execPath, ["--import", "tsx", script, backend], {
+    stdio: ["pipe", "pipe", "inherit"],
+  });
+  const lines = createInterface({ input: child.stdout! })[Symbol.asyncIterator]();
+  const next = async () => {
+    const line = await lines.next();
+    if (line.done) throw new Error(`step worker (${backend}) ended early`);
+    return line.value;
+  };
+  if ((await next()) !== "ready") throw new Error(`step worker (${backend}) did not start`);
+  return {
+    async run(steps) {
+      child.stdin!.write(`go ${steps}\n`);
+      await next();
+    },
+    async close() {
+      child.stdin!.end();
+      await new Promise((resolve) => child.once("exit", resolve));
+    },
+  };
+}
+
+/**
+ * As oneVersusTwo, with each environment in a node process of its own (as `mlgym serve` instances or batch
+ * workers run them): wall time per step of one process alone and of two at once, from this process's clock.
+ */
+async function processesOneVersusTwo(backend: string, rounds: number, steps: number) {
+  const workers = await Promise.all([startStepWorker(backend), startStepWorker(backend)]);
+  const timed = async (active: StepWorker[]) => {
+    const started = performance.now();
+    await Promise.all(active.map((w) => w.run(steps)));
+    return (performance.now() - started) / steps;
+  };
+  const ones: number[] = [];
+  const twos: number[] = [];
+  try {
+    for (let i = 0; i < rounds; i++) {
+      ones.push(await timed(workers.slice(0, 1)));
+      twos.push(await timed(workers));
+    }
+  } finally {
+    await Promise.all(workers.map((w) => w.close()));
+  }
+  return { one: median(ones), two: median(twos), ratios: ones.map((one, i) => (2 * one) / twos[i]!) };
+}
+
 function newEnv(backend: string): Env {
   return make("tinyCsv", { tasksDirs: [FIXTURE_TASKS], sandbox: backend, maxSteps: 10_000_000 });
 }
@@ -176,6 +232,7 @@ export async function benchEnv(steps = 2000): Promise<BenchRow[]> {
     // Most agent actions start a process: there the shell waits on a child, not on the CPU.
     const spawning = await oneVersusTwo(env, other, ROUNDS, Math.ceil(steps / ROUNDS / 4), "ls");
     await other.close();
+    const apart = await processesOneVersusTwo(backend, ROUNDS, Math.ceil(steps / ROUNDS));
     const stepMs = one.wallMs;
     const stepCpu = one.nodeMs + one.sandboxMs;
     rows.push({
@@ -207,6 +264,10 @@ export async function benchEnv(steps = 2000): Promise<BenchRow[]> {
     rows.push({
       name: `2 envs / 1 env throughput (${backend}, target >= 1.8)`,
       value: `${ratio(perSecond(two.wallMs, 2), perSecond(one.wallMs, 1))} (${spread(ratios)})`,
+    });
+    rows.push({
+      name: `2 envs / 1 env throughput, one node process each (${backend})`,
+      value: `${ratio(apart.one * 2, apart.two)} (${spread(apart.ratios)}; 1 env ${apart.one.toFixed(3)} ms a step)`,
     });
     rows.push({
       name: `2 envs / 1 env throughput, env.step("ls") (${backend})`,
