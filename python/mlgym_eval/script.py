@@ -1,13 +1,15 @@
 """Runs a trusted evaluation script as `__main__` and ends the process with the script's own exit status.
 
-At the end of a normal run Python tears the interpreter down: module globals are cleared, exit handlers and the
-destructors of extension modules run. Some libraries can crash there, after the script has printed its score: the
-thread pools of pyarrow (behind `pandas.read_parquet`) now and then abort the process at exit with "terminate called
-without an active exception" (SIGABRT, apache/arrow#34314). The evaluation's output would then be thrown away for a
-crash that is neither the script's nor the agent's. So once the script has ended, its non-daemon threads are joined
-and its output flushed, as Python would, and the process leaves at once (`os._exit`) with the status Python would
-have given: 0 when the script returns, the code of `sys.exit` (a message is printed to stderr and gives 1), 1 with
-the traceback when it raises."""
+At the end of a normal run Python first does what the script's code asked for at exit (it joins the non-daemon
+threads, shuts idle thread pools down, runs the `atexit` handlers, which flush logging and stop multiprocessing's
+workers), then tears the interpreter down (module globals cleared, objects finalized) and C's exit runs the
+destructors of extension modules. Some libraries crash in that last part, after the score is printed: the thread
+pools of pyarrow (behind `pandas.read_parquet`) now and then abort the process at exit with "terminate called
+without an active exception" (SIGABRT, apache/arrow#34314). The evaluation's output would then be thrown away for
+a crash that is neither the script's nor the agent's. So `run` does the first part as Python does, flushes the
+output and leaves at once (`os._exit`) with the status Python would have given: 0 when the script returns, the
+code of `sys.exit` (a message is printed to stderr and gives 1), 1 with the traceback when it raises."""
+import atexit
 import os
 import runpy
 import sys
@@ -25,18 +27,19 @@ def exit_status(code):
     return 1
 
 
-def _finish():
-    for thread in threading.enumerate():
-        if thread is not threading.main_thread() and not thread.daemon:
-            thread.join()
-    logging = sys.modules.get("logging")
-    if logging is not None:
-        logging.shutdown()
-    for stream in (sys.stdout, sys.stderr):
-        try:
-            stream.flush()
-        except Exception:
-            pass
+def _at_exit():
+    """What Python runs at exit before its teardown: threading's shutdown (executors stopped, non-daemon threads
+    joined), then the atexit handlers, as CPython's Py_FinalizeEx orders them."""
+    shutdown = getattr(threading, "_shutdown", None)
+    if shutdown is not None:
+        shutdown()
+    else:
+        for thread in threading.enumerate():
+            if thread is not threading.main_thread() and not thread.daemon:
+                thread.join()
+    run_handlers = getattr(atexit, "_run_exitfuncs", None)
+    if run_handlers is not None:
+        run_handlers()
 
 
 def run(path):
@@ -50,8 +53,13 @@ def run(path):
         traceback.print_exc()
         status = 1
     try:
-        _finish()
+        _at_exit()
     except BaseException:
         traceback.print_exc()
         status = status or 1
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except Exception:
+            pass
     os._exit(status)

@@ -16,14 +16,14 @@ import { backendsUnderTest } from "../helpers/sandboxes.js";
 // it: pyarrow's thread pools (pandas.read_parquet) now and then abort the process there ("terminate called without
 // an active exception", SIGABRT) after the score is printed, which threw a good submission's score away.
 
-/** Aborts the process in Python's teardown, as a library's destructor can: from an exit handler and from a
- * module global's finalizer. */
-const ABORTS_AT_EXIT = `import atexit, os
+/** Aborts the process in the teardown after the script, as an extension module can: from a destructor run by C's
+ * exit (pyarrow's case) and from a module global's finalizer. */
+const ABORTS_AT_EXIT = `import ctypes, os
+ctypes.CDLL("libc.so.6").__cxa_atexit(ctypes.CDLL("libc.so.6").abort, None, None)
 class _Pool:
     def __del__(self):
         os.abort()
 _pool = _Pool()
-atexit.register(os.abort)
 `;
 
 const root = mkdtempSync(join(tmpdir(), "mlgym-evaluation-exit-"));
@@ -68,16 +68,23 @@ describe("an evaluation script's exit status", () => {
     assert.deepEqual([fromMain.status, fromMain.stdout], [0, "main\n"]);
   });
 
-  test("output of non-daemon threads and of logging still comes out before the process leaves", () => {
-    const r = run(`${ABORTS_AT_EXIT}import logging, sys, threading, time
+  test("what Python does at exit still happens: threads joined, idle executors stopped, atexit handlers, logging", () => {
+    const r = run(`${ABORTS_AT_EXIT}import atexit, logging, sys, threading, time
+from concurrent.futures import ThreadPoolExecutor
 logging.basicConfig(stream=sys.stderr, format="%(message)s")
+pool = ThreadPoolExecutor(2)  # never shut down: its idle workers must not hold the exit up
+pool.submit(print, "from the pool")
 def late():
     time.sleep(0.3)
     print('{"Score": 2}', end="")
 threading.Thread(target=late).start()
+atexit.register(lambda: sys.stderr.write("atexit ran\\n"))
 logging.warning("scoring")
 `);
-    assert.deepEqual([r.status, r.stdout, r.stderr], [0, '{"Score": 2}', "scoring\n"]);
+    assert.deepEqual(
+      [r.status, r.stdout, r.stderr],
+      [0, 'from the pool\n{"Score": 2}', "scoring\natexit ran\n"],
+    );
   });
 });
 
