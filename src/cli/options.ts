@@ -1,4 +1,4 @@
-import { SCALES, type Scale } from "../config/task-config.js";
+import { SCALES, type Scale } from "../config/scales.js";
 import { dataRootsFromEnv } from "../config/task-paths.js";
 import { ConfigError } from "../errors.js";
 

@@ -28,9 +28,8 @@ export type MetricDirection = z.infer<typeof metricDirectionSchema>;
 const relPath = z.string().min(1);
 const metricsSchema = z.record(z.string(), z.number());
 
-/** The sizes a task can be run at: `small` (the top-level fields: CPU, minutes, offline) and `full` (the original's data). */
-export const SCALES = ["small", "full"] as const;
-export type Scale = (typeof SCALES)[number];
+// In a module of their own so that the CLI's start (options.ts) does not load zod.
+export { SCALES, type Scale } from "./scales.js";
 
 /** Resource limits of the agent's sandbox; a field left out takes its default (`DEFAULT_LIMITS`). */
 const limitsSchema = z
