@@ -9,7 +9,7 @@ import { MLGymEnv } from "../../src/env/env.js";
 import { evaluatorArgs } from "../../src/env/evaluation.js";
 import { evaluationSupportDir } from "../../src/runtime/paths.js";
 import { ensurePythonRuntime, type PythonRuntime } from "../../src/runtime/python-runtime.js";
-import { FIXTURE_TASKS } from "../helpers/fixtures.js";
+import { FIXTURE_TASKS, TINY_CSV_SUBMIT_GOOD } from "../helpers/fixtures.js";
 import { backendsUnderTest } from "../helpers/sandboxes.js";
 
 // An evaluation ends with the status of its script, not with whatever happens in the interpreter's teardown after
@@ -98,13 +98,7 @@ for (const { name, skip } of backendsUnderTest().filter((b) => b.name === "local
       const env = new MLGymEnv(loadTaskSpec(join(dir, "task.yaml")), { sandbox: name, maxSteps: 10 });
       try {
         await env.reset({ seed: 1 });
-        await env.step(
-          `python -c "
-import csv
-rows = list(csv.DictReader(open('data/test.csv')))
-open('submission.csv', 'w').write('id,label\\n' + ''.join(f\\"{r['id']},{int(float(r['x']) > 0.5)}\\n\\" for r in rows))
-"`,
-        );
+        await env.step(TINY_CSV_SUBMIT_GOOD);
         const scored = await env.step("validate");
         assert.match(scored.observation, /Evaluation Score: \{'accuracy': 1(\.0)?\}/);
         await env.step("echo id,label > submission.csv");

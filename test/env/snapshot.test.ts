@@ -5,17 +5,10 @@ import { after, before, describe, test } from "node:test";
 import type { MLGymEnv } from "../../src/env/env.js";
 import { make } from "../../src/env/make.js";
 import { SnapshotLimitError, SnapshotNotFoundError, SnapshotStore } from "../../src/env/snapshot.js";
-import { FIXTURE_TASKS } from "../helpers/fixtures.js";
+import { FIXTURE_TASKS, TINY_CSV_SUBMIT_GOOD as SUBMIT_GOOD } from "../helpers/fixtures.js";
 import { backendsUnderTest } from "../helpers/sandboxes.js";
 
 const tasksDirs = [FIXTURE_TASKS];
-const SUBMIT_GOOD = `python -c "
-import csv
-rows = list(csv.DictReader(open('data/test.csv')))
-with open('submission.csv', 'w') as f:
-    f.write('id,label\\n')
-    for r in rows: f.write(f\\"{r['id']},{int(float(r['x']) > 0.5)}\\n\\")
-"`;
 
 for (const { name, skip } of backendsUnderTest()) {
   describe(`snapshots and forks on ${name}`, { skip }, () => {

@@ -9,7 +9,7 @@ import { MLGymEnv } from "../../src/env/env.js";
 import { ConfigError } from "../../src/errors.js";
 import { ensurePythonRuntime, type PythonRuntime } from "../../src/runtime/python-runtime.js";
 import { ensureTaskRuntime, TASK_RUNTIMES_ENV, taskRuntimeDir } from "../../src/runtime/task-runtime.js";
-import { FIXTURE_TASKS } from "../helpers/fixtures.js";
+import { FIXTURE_TASKS, TINY_CSV_SUBMIT_GOOD } from "../helpers/fixtures.js";
 import { backendsUnderTest } from "../helpers/sandboxes.js";
 
 // tabulate is not in python/requirements.txt; zipp is, at 4.x, so the task's 3.23.0 must shadow it.
@@ -38,11 +38,6 @@ const OWN = task("tinyOwnRuntime", "use_generic_conda: false\nrequirements_path:
 });
 const SHARED = join(FIXTURE_TASKS, "tinyCsv", "task.yaml");
 const PROBE = `python -c "import importlib.metadata as m, zipp; print('zipp', m.version('zipp'), zipp.__file__); import tabulate; print('tabulate', tabulate.__version__)"`;
-const SUBMIT = `python -c "
-import csv
-rows = list(csv.DictReader(open('data/test.csv')))
-open('submission.csv', 'w').write('id,label\\n' + ''.join(f\\"{r['id']},{int(float(r['x']) > 0.5)}\\n\\" for r in rows))
-"`;
 
 let shared: PythonRuntime;
 let own: PythonRuntime;
@@ -85,7 +80,7 @@ async function probe(file: string, sandbox: string): Promise<{ probe: string; va
   try {
     await env.reset({ seed: 1 });
     const result = (await env.step(PROBE)).observation;
-    await env.step(SUBMIT);
+    await env.step(TINY_CSV_SUBMIT_GOOD);
     return { probe: result, validate: (await env.step("validate")).observation };
   } finally {
     await env.close();
