@@ -27,21 +27,6 @@ def exit_status(code):
     return 1
 
 
-def _at_exit():
-    """What Python runs at exit before its teardown: threading's shutdown (executors stopped, non-daemon threads
-    joined), then the atexit handlers, as CPython's Py_FinalizeEx orders them."""
-    shutdown = getattr(threading, "_shutdown", None)
-    if shutdown is not None:
-        shutdown()
-    else:
-        for thread in threading.enumerate():
-            if thread is not threading.main_thread() and not thread.daemon:
-                thread.join()
-    run_handlers = getattr(atexit, "_run_exitfuncs", None)
-    if run_handlers is not None:
-        run_handlers()
-
-
 def run(path):
     """Runs the script at `path` as `__main__` and exits the process with its status (never returns)."""
     try:
@@ -52,8 +37,15 @@ def run(path):
     except BaseException:
         traceback.print_exc()
         status = 1
+    # CPython's own exit steps, in Py_FinalizeEx's order: threading's shutdown (idle executors stopped, non-daemon
+    # threads joined), then the atexit handlers. An interpreter without them gets Python's whole exit instead.
+    shutdown = getattr(threading, "_shutdown", None)
+    run_handlers = getattr(atexit, "_run_exitfuncs", None)
+    if shutdown is None or run_handlers is None:
+        sys.exit(status)
     try:
-        _at_exit()
+        shutdown()
+        run_handlers()
     except BaseException:
         traceback.print_exc()
         status = status or 1
