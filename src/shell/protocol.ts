@@ -147,8 +147,9 @@ function bashAnsiQuote(text: string): string {
  * `__mlgym_fix` repairs and checks: POSIX mode (where the special builtins used below come before any function of
  * their names), functions named like the builtins removed and the builtins re-enabled, the disturbing options
  * cleared, and the variables the protocol reads neither read-only nor name references. (The traps are cleared by the
- * wrapper after it, under the same redirection: bash would restore DEBUG, RETURN and ERR on the function's return.) `__mlgym_tail` leaves POSIX mode, resynchronises the parser, restores the agent's alias setting (its
- * argument) and arms the reader.
+ * wrapper after it, under the same redirection: bash would restore DEBUG, RETURN and ERR on the function's return.)
+ * `__mlgym_tail` leaves POSIX mode, resynchronises the parser, restores the agent's alias setting (its argument) and
+ * arms the reader.
  */
 const FUNCTIONS =
   // (A read-only POSIXLY_CORRECT makes `set -o posix` fail; assigning it would abandon the whole wrapper, eval not.)
