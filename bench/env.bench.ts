@@ -123,17 +123,31 @@ function spread(ratios: number[]): string {
 }
 
 /**
- * One env stepping alone, then two at once, in alternating rounds: on a shared machine a single round of either can
- * be off by a third (other tenants, which core each process lands on), so each figure is the median of its rounds and
- * the spread of the per-round ratios is printed beside theirs.
+ * Measures `first` and `second` in alternating rounds (`round` is the round's index): on a shared machine a single
+ * round of either can be off by a third (other tenants, which core each process lands on), so figures are medians of
+ * their rounds and the spread of the per-round ratios is printed beside them.
  */
-async function oneVersusTwo(env: Env, other: Env, rounds: number, steps: number, command = "true") {
-  const ones: StepCost[] = [];
-  const twos: StepCost[] = [];
+async function alternating<T>(
+  rounds: number,
+  first: (round: number) => Promise<T>,
+  second: (round: number) => Promise<T>,
+): Promise<{ firsts: T[]; seconds: T[] }> {
+  const firsts: T[] = [];
+  const seconds: T[] = [];
   for (let i = 0; i < rounds; i++) {
-    ones.push(await stepMany([env], steps, command));
-    twos.push(await stepMany([env, other], steps, command));
+    firsts.push(await first(i));
+    seconds.push(await second(i));
   }
+  return { firsts, seconds };
+}
+
+/** One env stepping alone, then two at once, in alternating rounds. */
+async function oneVersusTwo(env: Env, other: Env, rounds: number, steps: number, command = "true") {
+  const { firsts: ones, seconds: twos } = await alternating(
+    rounds,
+    () => stepMany([env], steps, command),
+    () => stepMany([env, other], steps, command),
+  );
   const ratios = ones.map((one, i) => (2 * one.wallMs) / twos[i]!.wallMs);
   return { one: medianOfFields(ones), two: medianOfFields(twos), ratios };
 }
@@ -180,17 +194,16 @@ async function processesOneVersusTwo(backend: string, rounds: number, steps: num
     await Promise.all(active.map((w) => w.run(steps)));
     return (performance.now() - started) / steps;
   };
-  const ones: number[] = [];
-  const twos: number[] = [];
   try {
-    for (let i = 0; i < rounds; i++) {
-      ones.push(await timed(workers.slice(0, 1)));
-      twos.push(await timed(workers));
-    }
+    const { firsts: ones, seconds: twos } = await alternating(
+      rounds,
+      () => timed(workers.slice(0, 1)),
+      () => timed(workers),
+    );
+    return { one: median(ones), two: median(twos), ratios: ones.map((one, i) => (2 * one) / twos[i]!) };
   } finally {
     await Promise.all(workers.map((w) => w.close()));
   }
-  return { one: median(ones), two: median(twos), ratios: ones.map((one, i) => (2 * one) / twos[i]!) };
 }
 
 /** A fixed CPU-bound loop in a node process of its own, timed inside it: ms of wall time. */
@@ -212,17 +225,16 @@ function spinOnce(): Promise<number> {
 
 /**
  * What the machine's cores give two CPU-bound processes beside one, in alternating rounds: the yardstick for the
- * 2-vs-1 rows. On a shared VM one vCPU is at times much slower than the other (a neighbour on its host core), and
- * then no 2-vs-1 ratio can reach what the rows' targets ask.
+ * 2-vs-1 rows. On a shared VM one vCPU at times runs such a loop at half the speed of the other, and then no 2-vs-1
+ * ratio can reach what the rows' targets ask.
  */
 async function machineOneVersusTwo(rounds: number): Promise<number[]> {
-  const ratios: number[] = [];
-  for (let i = 0; i < rounds; i++) {
-    const one = await spinOnce();
-    const two = await Promise.all([spinOnce(), spinOnce()]);
-    ratios.push((2 * one) / Math.max(...two));
-  }
-  return ratios;
+  const { firsts: ones, seconds: twos } = await alternating(
+    rounds,
+    () => spinOnce(),
+    async () => Math.max(...(await Promise.all([spinOnce(), spinOnce()]))),
+  );
+  return ones.map((one, i) => (2 * one) / twos[i]!);
 }
 
 /** The CPUs a process may run on, as taskset lists them ("0-15"); undefined without taskset. */
@@ -247,25 +259,22 @@ function pinAll(cpus: string): void {
 async function oneCoreBound(env: Env, rounds: number, steps: number, cores: number) {
   const all = affinity(process.pid);
   if (!all || cores < 2) return undefined;
-  const free: number[] = [];
-  const pinned: number[] = [];
+  // Each change of the pinning is followed by steps not timed: the scheduler takes a while to settle.
+  const pinnedTo = async (cpus: string) => {
+    pinAll(cpus);
+    for (let k = 0; k < 100; k++) await env.step("true");
+    return (await stepMany([env], steps)).wallMs;
+  };
   try {
-    // (Each change of the pinning is followed by steps not timed: the scheduler takes a while to settle.)
-    const settle = async () => {
-      for (let k = 0; k < 100; k++) await env.step("true");
-    };
-    for (let i = 0; i < rounds; i++) {
-      pinAll(all);
-      await settle();
-      free.push((await stepMany([env], steps)).wallMs);
-      pinAll(String(i % cores));
-      await settle();
-      pinned.push((await stepMany([env], steps)).wallMs);
-    }
+    const { firsts: free, seconds: pinned } = await alternating(
+      rounds,
+      () => pinnedTo(all),
+      (round) => pinnedTo(String(round % cores)),
+    );
+    return { pinned: median(pinned), ratios: free.map((f, i) => (2 * f) / pinned[i]!) };
   } finally {
     pinAll(all);
   }
-  return { pinned: median(pinned), ratios: free.map((f, i) => (2 * f) / pinned[i]!) };
 }
 
 function newEnv(backend: string): Env {
